@@ -1,0 +1,53 @@
+/*
+ * host: one virtual mail host of the world: its directory (laid out like
+ * the real system), its Postfix configuration (etc/postfix/main.cf and
+ * master.cf), its users and aliases, and its mail.log.
+ */
+#ifndef MAILLAB_HOST_H
+#define MAILLAB_HOST_H
+
+#include "lib/clock.h"
+#include "lib/conf.h"
+#include "lib/err.h"
+#include "lib/mastercf.h"
+#include "lib/trace.h"
+
+struct world;
+
+struct host {
+	char *name;		/* "centos.localdomain" */
+	char *dir;		/* ROOT/hosts/<name> */
+	struct conf *conf;	/* etc/postfix/main.cf with defaults */
+	struct mastercf master;	/* etc/postfix/master.cf */
+	struct world *world;	/* borrowed from the world that opened it */
+	struct trace_sink trace;/* where log lines and moves are traced */
+	void *priv;		/* users, aliases, pids: host.c's own */
+};
+
+/* Opens ROOT/hosts/<name>; reads main.cf, master.cf, users, aliases.
+ * Config errors are logged as Postfix would and do not stop the host. */
+struct host *host_open(struct world *w, const char *name, struct err *e);
+void host_free(struct host **hp);
+/* Re-reads the configuration (postfix reload, each serve run). */
+int host_reload(struct host *h, struct err *e);
+
+/* ROOT/hosts/<name>/<rel>; caller frees. */
+char *host_path(const struct host *h, const char *rel);
+
+/* A local account (passwd) of this host: "wees", "nobody", "root". */
+int host_has_user(const struct host *h, const char *user);
+/* An alias in etc/aliases (left side), case-insensitive as Postfix. */
+int host_has_alias(const struct host *h, const char *name);
+
+/* The stable PID a Postfix process of this host shows ("smtpd" -> 14013). */
+int host_pid(struct host *h, const char *process);
+
+/*
+ * Appends one line to var/log/mail.log in Debian 12's rsyslog format
+ * ("2026-11-28T21:59:50.190157+00:00 centos postfix/smtpd[14013]: text")
+ * and traces it. process is "postfix/smtpd".
+ */
+void host_log(struct host *h, mtime_t now, const char *process,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

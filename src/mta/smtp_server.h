@@ -1,0 +1,56 @@
+/*
+ * smtp_server: one SMTP server session on a host, as Postfix's smtpd runs
+ * it: the sans-I/O smtpd engine wired to the host's policy (relay and
+ * recipient restrictions, local recipient table), to cleanup (the queue
+ * file in incoming/) and to mail.log. Every driver (console, serve
+ * --stdio, replay, the listener, the simulator) runs sessions through
+ * this, so they all behave alike. It owns no fd and reads no clock.
+ */
+#ifndef MAILLAB_SMTP_SERVER_H
+#define MAILLAB_SMTP_SERVER_H
+
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/trace.h"
+
+struct host;
+
+struct smtp_server_opts {
+	const char *client_addr;	/* "127.0.0.1" */
+	const char *client_name;	/* "localhost"; NULL: "unknown" */
+	const char *service;		/* master.cf service: "smtp" (default),
+					   "submission", "smtps" */
+	int tls_possible;		/* the driver can run TLS (real or simulated) */
+};
+
+enum smtp_server_act {
+	SMTP_SERVER_NEED_INPUT,	/* send the output; feed more when it comes */
+	SMTP_SERVER_DELAY,	/* send the output, wait *delay_ms_out, run again */
+	SMTP_SERVER_STARTTLS,	/* send the output, start TLS, then
+				   smtp_server_tls_started() */
+	SMTP_SERVER_CLOSE,	/* send the output, then close */
+};
+
+struct smtp_server;
+
+/* Reads the host's current configuration; queues the banner. */
+struct smtp_server *smtp_server_new(struct host *h,
+				    const struct smtp_server_opts *o,
+				    mtime_t now);
+/* Frees the session; an open transaction is rolled back (no queue file
+ * is left behind, as Postfix removes an incomplete one). */
+void smtp_server_free(struct smtp_server **sp);
+void smtp_server_feed(struct smtp_server *s, const void *buf, size_t len,
+		      mtime_t now);
+/* The client went away (EOF). */
+void smtp_server_eof(struct smtp_server *s, mtime_t now);
+/* Runs the engine and the policy until the driver must act. */
+enum smtp_server_act smtp_server_run(struct smtp_server *s, mtime_t now,
+				     long *delay_ms_out);
+/* The bytes for the client; the driver consumes them. */
+struct buf *smtp_server_output(struct smtp_server *s);
+void smtp_server_tls_started(struct smtp_server *s, mtime_t now);
+/* The queue ID of the last accepted message, or NULL. */
+const char *smtp_server_last_queue_id(const struct smtp_server *s);
+
+#endif

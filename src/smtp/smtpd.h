@@ -1,0 +1,159 @@
+/*
+ * smtpd: the SMTP server engine, sans-I/O (RFC 5321, with the ESMTP
+ * extensions Postfix 3.7 advertises: PIPELINING, SIZE (RFC 1870), VRFY,
+ * ETRN, STARTTLS (RFC 3207), ENHANCEDSTATUSCODES (RFC 2034), 8BITMIME,
+ * DSN, SMTPUTF8 and AUTH (RFC 4954) when the driver enables them).
+ *
+ * Bytes in (smtpd_feed), bytes out (smtpd_output), events out (smtpd_next).
+ * The engine never touches a socket, a file, a terminal or a clock: `now`
+ * comes in with every call. It checks syntax and command order and answers
+ * those itself, with Postfix 3.7's exact words. Policy is not its business:
+ * for MAIL, RCPT, VRFY, AUTH and the end of DATA it emits an event and
+ * waits for smtpd_verdict() before it answers and reads further input.
+ *
+ * Driver loop:
+ *
+ *	smtpd_feed(s, bytes, n, now);
+ *	while (smtpd_next(s, &ev, now) == 1) {
+ *		handle ev (a verdict for those that need one);
+ *		(on SMTPD_EV_DELAY: send smtpd_output() first, then wait)
+ *	}
+ *	send and drain smtpd_output(s); close when smtpd_closed(s).
+ *
+ * Log lines that Postfix's smtpd writes (connect, client=, reject, warning,
+ * improper command pipelining, too many errors, disconnect with the command
+ * counts) come out as SMTPD_EV_LOG events with the text after
+ * "postfix/smtpd[PID]: "; the driver writes them to mail.log.
+ */
+#ifndef MAILLAB_SMTPD_H
+#define MAILLAB_SMTPD_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/clock.h"
+
+enum smtpd_bare_newline {
+	SMTPD_BARE_NL_NO,	/* smtpd_forbid_bare_newline = no (3.7 default) */
+	SMTPD_BARE_NL_NORMALIZE,/* = normalize, = yes */
+	SMTPD_BARE_NL_REJECT,	/* = reject */
+};
+
+/* The parameters the engine obeys; strings are borrowed and must outlive it. */
+struct smtpd_conf {
+	const char *myhostname;		/* "centos.localdomain" */
+	const char *banner;		/* smtpd_banner, expanded */
+	const char *client_name;	/* "localhost" or "unknown" */
+	const char *client_addr;	/* "127.0.0.1", "::1" */
+	long message_size_limit;	/* 10240000; 0 = no limit */
+	int helo_required;		/* smtpd_helo_required */
+	int strict_rfc821_envelopes;
+	int disable_vrfy_command;
+	long recipient_limit;		/* smtpd_recipient_limit, 1000 */
+	long line_length_limit;		/* 2048 */
+	int soft_error_limit;		/* 10 */
+	int hard_error_limit;		/* 20 */
+	long error_sleep_ms;		/* smtpd_error_sleep_time, 1000 */
+	enum smtpd_bare_newline bare_newline;
+	int bare_newline_excluded;	/* client is in ..._exclusions */
+	int tls_offer;			/* advertise and accept STARTTLS */
+	int tls_active;			/* wrapper mode (465): TLS from the start */
+	int tls_auth_only;		/* smtpd_tls_auth_only */
+	int sasl_enabled;		/* smtpd_sasl_auth_enable */
+	const char *sasl_mechs;		/* "PLAIN LOGIN" */
+};
+
+enum smtpd_ev_type {
+	SMTPD_EV_LOG,		/* text: a log line for postfix/smtpd */
+	SMTPD_EV_HELO,		/* arg: the name given (HELO or EHLO) */
+	SMTPD_EV_MAIL,		/* arg: sender as parsed; verdict needed */
+	SMTPD_EV_RCPT,		/* arg: recipient as parsed; verdict needed */
+	SMTPD_EV_VRFY,		/* arg: the address asked for; verdict needed */
+	SMTPD_EV_ETRN,		/* arg: the domain; verdict needed */
+	SMTPD_EV_AUTH,		/* arg: mechanism; user, pass set; verdict needed */
+	SMTPD_EV_DATA,		/* the message is complete: data, len; verdict needed */
+	SMTPD_EV_RSET,		/* the transaction was dropped (RSET, HELO, STARTTLS) */
+	SMTPD_EV_STARTTLS,	/* 220 queued: send output, start TLS, then
+				   call smtpd_tls_started() (or smtpd_close()) */
+	SMTPD_EV_DELAY,		/* send output, then wait delay_ms before going on */
+	SMTPD_EV_CLOSE,		/* send output, then close the connection */
+};
+
+/* An address as the client wrote it, and its parsed form. */
+struct smtpd_rcpt {
+	char *addr;		/* "wees", "bob@b.example" (no brackets) */
+	char *orig;		/* the text between ':' and the parameters */
+	int accepted;
+};
+
+/* The transaction; owned by the engine, read-only for the driver. */
+struct smtpd_tx {
+	char *helo;		/* NULL until HELO/EHLO */
+	int esmtp;		/* EHLO was used */
+	int tls;		/* TLS active */
+	int authenticated;
+	char *sasl_user;
+	char *mail_from;	/* "" for the null sender; NULL: no MAIL yet */
+	long size_param;	/* SIZE=, -1 if absent */
+	char *body_param;	/* "7BIT", "8BITMIME" or NULL */
+	struct smtpd_rcpt *rcpts;
+	size_t nrcpt;		/* all RCPT commands that passed syntax */
+	size_t naccepted;
+	char *queue_id;		/* set by the driver through the verdict */
+};
+
+struct smtpd_event {
+	enum smtpd_ev_type type;
+	const char *arg;	/* borrowed from the engine until the next call */
+	const char *text;	/* LOG text */
+	const char *user, *pass;/* AUTH */
+	const char *data;	/* DATA: the message, unstuffed, LF line ends */
+	size_t len;
+	long delay_ms;		/* DELAY */
+	const struct smtpd_tx *tx;
+};
+
+/*
+ * What the driver decided. code 0 means "accept with the engine's own
+ * reply" (250 2.1.0 Ok, 250 2.1.5 Ok, 252 2.0.0 addr, 235 ...). Otherwise
+ * code and text form the reply line ("550", "5.1.1 <x>: Recipient address
+ * rejected: ..."). For DATA, queue_id (when accepted) gives
+ * "250 2.0.0 Ok: queued as ID". For the first accepted RCPT the driver may
+ * set queue_id already: Postfix opens the queue file there and logs
+ * "ID: client=..." (the engine then uses the ID in later reject lines).
+ */
+struct smtpd_verdict {
+	int code;
+	const char *text;	/* copied by the engine */
+	const char *queue_id;	/* copied by the engine */
+};
+
+struct smtpd;
+
+/* Queues the 220 banner (sent even to a client that talks first). */
+struct smtpd *smtpd_new(const struct smtpd_conf *conf, mtime_t now);
+/* Frees the engine and its transaction; sets *sp = NULL. */
+void smtpd_free(struct smtpd **sp);
+/* Copies the bytes in; nothing is processed until smtpd_next(). */
+void smtpd_feed(struct smtpd *s, const void *buf, size_t len, mtime_t now);
+/* The client closed its side: the engine logs as Postfix does. */
+void smtpd_eof(struct smtpd *s, mtime_t now);
+/*
+ * Processes input until an event is ready: 1 and *ev_out filled, or 0
+ * when it needs more input (or a verdict, or the session has closed).
+ * Pointers in *ev_out stay valid until the next call on the engine.
+ */
+int smtpd_next(struct smtpd *s, struct smtpd_event *ev_out, mtime_t now);
+/* Answers the pending MAIL/RCPT/VRFY/ETRN/AUTH/DATA event. */
+void smtpd_verdict(struct smtpd *s, const struct smtpd_verdict *v, mtime_t now);
+/* The bytes to send; the driver consumes them (buf_consume or buf_clear). */
+struct buf *smtpd_output(struct smtpd *s);
+/* After SMTPD_EV_STARTTLS: the handshake succeeded. */
+void smtpd_tls_started(struct smtpd *s, mtime_t now);
+/* Nonzero once the engine has nothing more to say (after 221/421). */
+int smtpd_closed(const struct smtpd *s);
+const struct smtpd_tx *smtpd_tx(const struct smtpd *s);
+
+const char *smtpd_ev_type_name(enum smtpd_ev_type t);
+
+#endif
