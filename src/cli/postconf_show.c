@@ -132,9 +132,19 @@ static int print_param(struct postconf *pc, struct conf *view,
 		if (conf_expand(view, value, &expanded, undefined, pc, &e) != 0) {
 			buf_reset(&expanded);
 			postconf_msg_warn("%s", e.text);
-			/* Postfix's two wordings for the same failure. */
-			if (strncmp(e.text, "unreasonable macro call nesting", 31) == 0)
-				return postconf_msg_fatal("macro processing error");
+			/*
+			 * Postfix's two wordings for the same failure: a loop
+			 * back to the parameter being printed is caught one
+			 * layer further out (observed with 3.7.11).
+			 */
+			{
+				char *self = xasprintf("unreasonable macro call nesting: \"%s\"", name);
+				int same = strcmp(e.text, self) == 0;
+
+				free(self);
+				if (same)
+					return postconf_msg_fatal("macro processing error");
+			}
 			return postconf_msg_fatal("dictionary mail_dict: macro processing error");
 		}
 		buf_addc(&expanded, 0);
