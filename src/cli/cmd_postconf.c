@@ -447,14 +447,16 @@ int cmd_postconf(struct cli *cli, int argc, char **argv)
 		rc = postconf_edit_main(&pc, o.edit, argc - i, argv + i);
 		goto done;
 	}
+	/* Postfix reads main.cf first (not for -d or -M), then master.cf. */
+	if (!(o.flags & (POSTCONF_DEFAULTS | POSTCONF_MASTER)) &&
+	    (rc = load_main(&pc)) != 0)
+		goto done;
 	if ((rc = load_master(&pc, (o.flags & POSTCONF_MASTER) != 0)) != 0)
 		goto done;
 	if (o.flags & POSTCONF_MASTER) {
 		rc = postconf_show_master(&pc, argc - i, argv + i);
 		goto done;
 	}
-	if (!(o.flags & POSTCONF_DEFAULTS) && (rc = load_main(&pc)) != 0)
-		goto done;
 	if (o.config_dir != NULL)
 		conf_set(pc.conf, "config_directory", o.config_dir);
 	for (k = 0; k < o.noverrides; k++) {

@@ -18,7 +18,7 @@ enum {
 	POSTCONF_NONAME = 1 << 2,	/* -h */
 	POSTCONF_EXPAND = 1 << 3,	/* -x */
 	POSTCONF_MASTER = 1 << 4,	/* -M */
-	POSTCONF_FOLD = 1 << 5,		/* -f (accepted; lines are not folded) */
+	POSTCONF_FOLD = 1 << 5,		/* -f: fold long lines */
 };
 
 struct postconf {

@@ -112,6 +112,56 @@ static void squeeze(const char *v, struct buf *out)
 	}
 }
 
+/*
+ * -f: Postfix folds a line before a word that would pass column 80 (79
+ * for master.cf entries) and
+ * indents the rest by 4 spaces (observed with postconf -f and -Mf).
+ */
+static void emit(const struct postconf *pc, const struct buf *line)
+{
+	const char *p = line->data, *end = line->data + line->len;
+	/* Parameter lines may reach column 80, master.cf lines 79. */
+	size_t col = 0, limit = (pc->flags & POSTCONF_MASTER) ? 79 : 80;
+
+	if (!(pc->flags & POSTCONF_FOLD)) {
+		fwrite(line->data, 1, line->len, stdout);
+		return;
+	}
+	while (p < end && *p != '\n') {
+		const char *sep = p, *word;
+		size_t nsep, nword;
+
+		while (p < end && *p == ' ')
+			p++;
+		nsep = (size_t)(p - sep);
+		word = p;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		nword = (size_t)(p - word);
+		if (nword == 0)
+			break;
+		/* master.cf: "-o name=value" folds as one. */
+		if ((pc->flags & POSTCONF_MASTER) && nword == 2 &&
+		    strncmp(word, "-o", 2) == 0 && p + 1 < end && p[0] == ' ' &&
+		    p[1] != ' ' && p[1] != '\n') {
+			p++;
+			while (p < end && *p != ' ' && *p != '\n')
+				p++;
+			nword = (size_t)(p - word);
+		}
+		if (col > 4 && col + nsep + nword > limit) {
+			fputs("\n    ", stdout);
+			col = 4;
+		} else {
+			fwrite(sep, 1, nsep, stdout);
+			col += nsep;
+		}
+		fwrite(word, 1, nword, stdout);
+		col += nword;
+	}
+	fputc('\n', stdout);
+}
+
 static void undefined(void *ctx, const char *name)
 {
 	struct postconf *pc = ctx;
@@ -158,7 +208,7 @@ static int print_param(struct postconf *pc, struct conf *view,
 	}
 	squeeze(value, &line);
 	buf_addc(&line, '\n');
-	fwrite(line.data, 1, line.len, stdout);
+	emit(pc, &line);
 	buf_reset(&line);
 	buf_reset(&expanded);
 	return 0;
@@ -376,7 +426,7 @@ int postconf_show_master(struct postconf *pc, int argc, char **argv)
 		buf_clear(&line);
 		mastercf_format(s, &line);
 		buf_addc(&line, '\n');
-		fwrite(line.data, 1, line.len, stdout);
+		emit(pc, &line);
 	}
 	buf_reset(&line);
 	for (k = 0; k < argc; k++)

@@ -76,6 +76,9 @@ pc $c -x > "$tmp/got"; check x-all
 pc $c -dx > "$tmp/got"; check dx-all
 { pc $c -nh; pc $c -nx; pc $c -hx myhostname relayhost smtpd_banner; } > "$tmp/got"; check nh-nx
 
+# -f folds long lines at column 80
+{ pc $c -f; pc $c -Mf; pc $c -hf proxy_read_maps; } > "$tmp/got"; check fold
+
 # reference/commands/11-master-cf.txt
 { pc $c -M; pc $c -Mf smtp/inet; pc $c -M nosuch/inet smtp; } > "$tmp/got"; check M-all
 
