@@ -286,6 +286,22 @@ void conf_unset(struct conf *c, const char *name)
 	changed(c, 0);
 }
 
+void conf_clear(struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap; i++) {
+		struct conf_ent *ent = c->slots[i];
+
+		if (ent != NULL && ent->raw != NULL) {
+			free(ent->raw);
+			ent->raw = NULL;
+			ent->line = 0;
+		}
+	}
+	changed(c, 0);
+}
+
 const char *conf_ent_value(struct conf *c, struct conf_ent *ent)
 {
 	if (ent->raw != NULL)

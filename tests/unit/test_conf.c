@@ -482,6 +482,12 @@ static void test_set_and_cache(void)
 	conf_unset(c, "myhostname");
 	check_str("new machine", conf_get(c, "myhostname"), "other.localdomain");
 	check_str("default view", conf_default_value(c, "myhostname"), "other.localdomain");
+	conf_set(c, "relayhost", "[x]");
+	conf_clear(c);
+	CU_ASSERT(!conf_is_set(c, "relayhost"));
+	CU_ASSERT(!conf_is_set(c, "user_thing"));
+	CU_ASSERT_PTR_NULL(conf_get(c, "user_thing"));
+	check_str("after clear", conf_get(c, "myhostname"), "other.localdomain");
 	conf_free(&c);
 }
 
