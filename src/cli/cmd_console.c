@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -105,6 +106,12 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 	}
 	o.interactive = isatty(0);
 	o.color = o.interactive && use_color();
+	if (o.interactive && isatty(1)) {
+		struct winsize ws;
+
+		if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+			o.width = ws.ws_col;
+	}
 	o.out = stdout;
 
 	if (connect != NULL) {

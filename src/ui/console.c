@@ -162,14 +162,53 @@ static char *shown(const char *p, size_t n)
 	return buf_steal(&b, NULL);
 }
 
+/* Display columns of n bytes of UTF-8 (continuation bytes take none). */
+static size_t columns(const char *p, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * "   = text", word-wrapped to the terminal with a hanging indent, so a
+ * long explanation stays readable; on a pipe one line (stable, diffable).
+ */
 static void print_explanation(struct console *c, const char *text)
 {
 	FILE *f = c->o.out;
+	const char *p = text;
+	size_t avail = c->o.width > 25 ? (size_t)c->o.width - 5 : 0;
+	int first = 1;
 
 	if (c->o.color)
-		fprintf(f, "   " C_DIM "= %s" C_RESET "\n", text);
-	else
-		fprintf(f, "   = %s\n", text);
+		fputs(C_DIM, f);
+	while (*p != '\0') {
+		size_t n = strlen(p);
+
+		if (avail > 0 && columns(p, n) > avail) {
+			/* The last blank that keeps the piece within avail. */
+			size_t i, cut = 0, w = 0;
+
+			for (i = 0; i < n && w <= avail; i++) {
+				if (p[i] == ' ')
+					cut = i;
+				if (((unsigned char)p[i] & 0xc0) != 0x80)
+					w++;
+			}
+			n = cut > 0 ? cut : i - 1;
+		}
+		fprintf(f, "%s%.*s\n", first ? "   = " : "     ", (int)n, p);
+		first = 0;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (c->o.color)
+		fputs(C_RESET, f);
 }
 
 static void server_line(struct console *c, const char *p, size_t n)

@@ -51,6 +51,7 @@ struct console_opts {
 	int explain;		/* a line under each reply */
 	int color;		/* ANSI colours */
 	int interactive;	/* a person at a terminal: readline, no "C:" echo */
+	int width;		/* wrap explanations at this many columns; 0: one line */
 	FILE *out;
 };
 

@@ -92,6 +92,8 @@ static void fake_free(struct console_peer *base)
 	(void)base;	/* on the test's stack */
 }
 
+static int wrap_width;
+
 static char *run(const char *input, int explain, struct fake_peer *p)
 {
 	struct console_opts o;
@@ -110,6 +112,7 @@ static char *run(const char *input, int explain, struct fake_peer *p)
 	memset(&o, 0, sizeof(o));
 	o.proto = EXPLAIN_SMTP;
 	o.explain = explain;
+	o.width = wrap_width;
 	o.out = fo;
 	c = console_new(&o, &p->base);
 	CU_ASSERT_EQUAL(console_run_stream(c, fi), 0);
@@ -196,6 +199,32 @@ static void test_events(void)
 	free(out);
 }
 
+static void test_wrap(void)
+{
+	struct fake_peer p;
+	char *out, *line, *save = NULL;
+	int nexpl = 0, ncont = 0;
+
+	wrap_width = 40;
+	out = run("DATA\n.\n", 1, &p);
+	wrap_width = 0;
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strlen(line) > 40) {
+			fprintf(stderr, "\nlonger than 40: %s\n", line);
+			CU_FAIL("wrapped line too long");
+		}
+		if (strncmp(line, "   = ", 5) == 0)
+			nexpl++;
+		else if (strncmp(line, "     ", 5) == 0 && line[5] != ' ')
+			ncont++;
+	}
+	CU_ASSERT_EQUAL(nexpl, 3);	/* greeting, 354, end of DATA */
+	CU_ASSERT(ncont >= 6);
+	buf_reset(&p.got);
+	free(out);
+}
+
 void test_console_register(void)
 {
 	CU_pSuite s = CU_add_suite("console", NULL, NULL);
@@ -203,4 +232,5 @@ void test_console_register(void)
 	CU_add_test(s, "a session as a transcript", test_session_no_explain);
 	CU_add_test(s, "explanations and delays", test_explanations);
 	CU_add_test(s, "events", test_events);
+	CU_add_test(s, "explanations wrap at the terminal width", test_wrap);
 }
