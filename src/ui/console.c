@@ -174,20 +174,25 @@ static size_t columns(const char *p, size_t n)
 }
 
 /*
- * "   = text", word-wrapped to the terminal with a hanging indent, so a
- * long explanation stays readable; on a pipe one line (stable, diffable).
+ * Prints text word-wrapped to the terminal, the first line after first,
+ * the others after cont (a hanging indent), so long explanations stay
+ * readable; on a pipe (width 0) one line: stable and diffable. Each text
+ * line may itself hold newlines (the welcome).
  */
-static void print_explanation(struct console *c, const char *text)
+static void print_wrapped(struct console *c, const char *colour,
+			  const char *first, const char *cont, const char *text)
 {
 	FILE *f = c->o.out;
 	const char *p = text;
-	size_t avail = c->o.width > 25 ? (size_t)c->o.width - 5 : 0;
-	int first = 1;
+	size_t indent = strlen(first) > strlen(cont) ? strlen(first) : strlen(cont);
+	size_t avail = c->o.width > 20 + (int)indent ? (size_t)c->o.width - indent : 0;
+	int firstline = 1;
 
 	if (c->o.color)
-		fputs(C_DIM, f);
+		fputs(colour, f);
 	while (*p != '\0') {
-		size_t n = strlen(p);
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
 		if (avail > 0 && columns(p, n) > avail) {
 			/* The last blank that keeps the piece within avail. */
@@ -201,14 +206,23 @@ static void print_explanation(struct console *c, const char *text)
 			}
 			n = cut > 0 ? cut : i - 1;
 		}
-		fprintf(f, "%s%.*s\n", first ? "   = " : "     ", (int)n, p);
-		first = 0;
+		fprintf(f, "%s%.*s\n", firstline ? first : cont, (int)n, p);
+		firstline = 0;
 		p += n;
+		if (*p == '\n') {
+			p++;
+			firstline = 1;	/* a new paragraph starts flush */
+		}
 		while (*p == ' ')
 			p++;
 	}
 	if (c->o.color)
 		fputs(C_RESET, f);
+}
+
+static void print_explanation(struct console *c, const char *text)
+{
+	print_wrapped(c, C_DIM, "   = ", "     ", text);
 }
 
 static void server_line(struct console *c, const char *p, size_t n)
@@ -276,13 +290,9 @@ void console_server_delay(struct console *c, long ms)
 		/* The transcript's own notation (docs/transcripts.md). */
 		fprintf(f, "# reply delayed ~%.0f s\n", (double)ms / 1000.0);
 	} else {
-		char *t = xasprintf(_("(the server waits %.1f s before it answers)"),
-				    (double)ms / 1000.0);
+		char *t = explain_delay(c->o.proto, ms);
 
-		if (c->o.color)
-			fprintf(f, C_MAGENTA "%s" C_RESET "\n", t);
-		else
-			fprintf(f, "%s\n", t);
+		print_wrapped(c, C_MAGENTA, "", "  ", t);
 		free(t);
 	}
 	fflush(f);
@@ -301,15 +311,11 @@ void console_server_event(struct console *c, const char *text)
 
 void console_note(struct console *c, const char *text)
 {
-	FILE *f = c->o.out;
-
-	if (c->o.color)
-		fprintf(f, C_MAGENTA "%s" C_RESET "\n", text);
-	else if (c->o.interactive)
-		fprintf(f, "%s\n", text);
+	if (c->o.interactive)
+		print_wrapped(c, C_MAGENTA, "", "", text);
 	else
-		fprintf(f, "# %s\n", text);
-	fflush(f);
+		print_wrapped(c, "", "# ", "# ", text);
+	fflush(c->o.out);
 }
 
 void console_server_closed(struct console *c)

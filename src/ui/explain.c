@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "lib/i18n.h"
 #include "lib/xalloc.h"
 
 struct explain_proto_ops {
@@ -15,12 +16,14 @@ struct explain_proto_ops {
 	enum explain_proto proto;
 	char *(*reply)(const char *command, const char *reply);
 	char *(*command)(const char *command);
+	char *(*delay)(long ms);
 };
 
 static const struct explain_proto_ops protos[] = {
-	{ "smtp", EXPLAIN_SMTP, explain_smtp_reply, explain_smtp_command },
-	{ "pop3", EXPLAIN_POP3, NULL, NULL },
-	{ "imap", EXPLAIN_IMAP, NULL, NULL },
+	{ "smtp", EXPLAIN_SMTP, explain_smtp_reply, explain_smtp_command,
+	  explain_smtp_delay },
+	{ "pop3", EXPLAIN_POP3, NULL, NULL, NULL },
+	{ "imap", EXPLAIN_IMAP, NULL, NULL, NULL },
 };
 
 static const struct explain_proto_ops *find(enum explain_proto p)
@@ -62,4 +65,14 @@ char *explain_command(enum explain_proto proto, const char *command)
 	if (o == NULL || o->command == NULL)
 		return NULL;
 	return o->command(command);
+}
+
+char *explain_delay(enum explain_proto proto, long ms)
+{
+	const struct explain_proto_ops *o = find(proto);
+
+	if (o != NULL && o->delay != NULL)
+		return o->delay(ms);
+	return xasprintf(_("(the server waits %.1f s before it answers)"),
+			 (double)ms / 1000.0);
 }

@@ -48,8 +48,15 @@ char *explain_reply(enum explain_proto proto, const char *command,
  */
 char *explain_command(enum explain_proto proto, const char *command);
 
-/* The SMTP tables (explain_smtp.c), reached through the two above. */
+/*
+ * Why the server pauses ms milliseconds before it answers, one translated
+ * line in brackets; never NULL. Caller frees.
+ */
+char *explain_delay(enum explain_proto proto, long ms);
+
+/* The SMTP tables (explain_smtp.c), reached through the ones above. */
 char *explain_smtp_reply(const char *command, const char *reply);
 char *explain_smtp_command(const char *command);
+char *explain_smtp_delay(long ms);
 
 #endif

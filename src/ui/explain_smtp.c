@@ -29,6 +29,7 @@
 
 enum {
 	F_NO_BRACKET = 1,	/* only when the command has no '<' */
+	F_NO_AT = 2,		/* only when the command has no '@' */
 };
 
 struct smtp_rule {
@@ -104,8 +105,10 @@ static const struct smtp_rule rules[] = {
 	  N_("The sender address is refused by the server's policy.") },
 
 	/* RCPT (RFC 5321 4.1.1.3). */
-	{ "RCPT", "250", "2.1.5", NULL, 0,
+	{ "RCPT", "250", "2.1.5", NULL, F_NO_AT,
 	  N_("Recipient accepted (repeat RCPT TO for more). A name without a domain, like 'wees', means wees@$myorigin. Postfix checks recipients now: local users, aliases, relay rules.") },
+	{ "RCPT", "250", "2.1.5", NULL, 0,
+	  N_("Recipient accepted (repeat RCPT TO for more). Postfix checks it now: a user or alias if the domain is ours (mydestination), else relaying, allowed for clients in mynetworks (smtpd_relay_restrictions).") },
 	{ "RCPT", "501", "5.5.4", "Syntax", 0,
 	  N_("The command must read RCPT TO:<address>.") },
 	{ "RCPT", "501", "5.1.3", NULL, 0,
@@ -318,6 +321,9 @@ static const struct smtp_rule *find_rule(const char *verb, const char *command,
 		if ((r->flags & F_NO_BRACKET) &&
 		    (command == NULL || strchr(command, '<') != NULL))
 			continue;
+		if ((r->flags & F_NO_AT) &&
+		    (command == NULL || strchr(command, '@') != NULL))
+			continue;
 		return r;
 	}
 	return NULL;
@@ -390,4 +396,12 @@ char *explain_smtp_reply(const char *command, const char *reply)
 	free(enhpart);
 	free(verb);
 	return out;
+}
+
+/* Postfix's only pause before a reply: smtpd_chat_reply() sleeps once the
+ * session has made smtpd_soft_error_limit errors. */
+char *explain_smtp_delay(long ms)
+{
+	return xasprintf(_("(the server waits %.1f s before it answers: after smtpd_soft_error_limit (10) errors Postfix slows the client down by smtpd_error_sleep_time for every reply)"),
+			 (double)ms / 1000.0);
 }

@@ -18,7 +18,7 @@ void test_replay_register(void);
 
 struct fake {
 	struct buf in, out;
-	int data, slow_done, eof, tls_wait, writes;
+	int data, slow_done, eof, tls_wait, writes, limit;
 };
 
 static void fake_feed(void *t, const void *buf, size_t len, mtime_t now)
@@ -44,6 +44,11 @@ static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 	(void)now;
 	if (f->eof)
 		return SMTP_SERVER_CLOSE;
+	/* The error limit: 500, a pause, then 421 and the close unasked. */
+	if (f->limit == 2) {
+		buf_adds(&f->out, "421 4.7.0 fake Error: too many errors\r\n");
+		return SMTP_SERVER_CLOSE;
+	}
 	while (!f->tls_wait && f->in.len > 0 &&
 	       (nl = memchr(f->in.data, '\n', f->in.len)) != NULL) {
 		size_t n = (size_t)(nl - f->in.data) + 1;
@@ -62,6 +67,12 @@ static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 		} else if (strcmp(line, "SLOW\r\n") == 0) {
 			f->slow_done = 0;
 			buf_adds(&f->out, "250 slow\r\n");
+		} else if (strcmp(line, "LIMIT\r\n") == 0) {
+			buf_consume(&f->in, n);
+			buf_adds(&f->out, "500 5.5.2 Error: command not recognized\r\n");
+			f->limit = 2;
+			*delay_ms_out = 1000;
+			return SMTP_SERVER_DELAY;
 		} else if (strcmp(line, "DATA\r\n") == 0) {
 			f->data = 1;
 			buf_adds(&f->out, "354 go\r\n");
@@ -197,6 +208,17 @@ static const struct {
 	{ "plain text after STARTTLS: the server hangs up",
 	  "S: 220 fake ESMTP\\r\\n\nC: STARTTLS\\r\\n\nS: 220 go tls\\r\\n\nC: EHLO x\\r\\n\n"
 	  "== connection error: ConnectionResetError\n== server closed connection\n",
+	  0, "" },
+	/* reference smtp/05k: the 421 comes a second after the 20th error's
+	 * reply, so the capture read it after its next write. */
+	{ "a late reply is read after the next write",
+	  "S: 220 fake ESMTP\\r\\n\nC: LIMIT\\r\\n\nS: 500 5.5.2 Error: command not recognized\\r\\n\n"
+	  "C: FOO21\\r\\n\nS: 421 4.7.0 fake Error: too many errors\\r\\n\n"
+	  "== connection error: ConnectionResetError\n== server closed connection\n",
+	  0, "" },
+	{ "a late reply the transcript reads at once",
+	  "S: 220 fake ESMTP\\r\\n\nC: LIMIT\\r\\n\nS: 500 5.5.2 Error: command not recognized\\r\\n\n"
+	  "S: 421 4.7.0 fake Error: too many errors\\r\\n\n== server closed connection\n",
 	  0, "" },
 	{ "a handshake the server never offered",
 	  "S: 220 fake ESMTP\\r\\n\nC: NOOP\\r\\n\nS: 250 ok\\r\\n\n== TLS established (TLSv1.3)\n",
