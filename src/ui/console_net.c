@@ -180,9 +180,16 @@ static int net_send(struct console_peer *base, struct console *c,
 		}
 		console_server_bytes(c, chunk, (size_t)n);
 	}
-	/* Whatever else is already there (a pipelining server, a 421). */
+	/*
+	 * Whatever else is already there (a pipelining server, a 421). After
+	 * 221 or 421 (RFC 5321 4.2.2: "closing transmission channel") the
+	 * close itself is part of the answer: wait for it.
+	 */
 	for (;;) {
-		ssize_t n = net_read(p, chunk, sizeof(chunk), expect ? 50 : 0);
+		int code = console_last_reply_code(c);
+		int closing = console_replies_seen(c) > start && (code == 221 || code == 421);
+		ssize_t n = net_read(p, chunk, sizeof(chunk),
+				     closing ? p->timeout_ms : expect ? 50 : 0);
 
 		if (n < 0) {
 			console_server_closed(c);
