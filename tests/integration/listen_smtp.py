@@ -32,7 +32,7 @@ def start_listener(root):
             if not line:
                 break
             lines.append(line.strip())
-            if line.startswith("listening: smtp ") and "127.0.0.1" in line:
+            if line.startswith("listening: smtp [::1]"):
                 break
         m = [re.match(r"listening: smtp 127\.0\.0\.1:(\d+) \(real port 25\) for (\S+)", l) for l in lines]
         m = [x for x in m if x]
