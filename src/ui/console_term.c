@@ -122,6 +122,10 @@ int console_run_terminal(struct console *c, int color)
 	rl_attempted_completion_function = complete;
 	/* "MAIL FROM:" is one completion: only blanks separate words. */
 	rl_basic_word_break_characters = " \t";
+	/* A learner should see the choices at the first Tab, not the second
+	 * (after the first initialisation, which reads ~/.inputrc). */
+	rl_initialize();
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
 	if (console_start(c) < 0) {
 		cur = NULL;
