@@ -143,3 +143,38 @@ void tu_count_expunge(void *ctx, size_t idx, uint32_t uid)
 	(void)uid;
 	(*(size_t *)ctx)++;
 }
+
+size_t tu_unescape(const char *in, char *out)
+{
+	size_t n = 0;
+
+	while (*in != '\0') {
+		if (*in != '\\' || in[1] == '\0') {
+			out[n++] = *in++;
+			continue;
+		}
+		in++;
+		switch (*in) {
+		case 'r': out[n++] = '\r'; in++; break;
+		case 'n': out[n++] = '\n'; in++; break;
+		case 't': out[n++] = '\t'; in++; break;
+		case '\\': out[n++] = '\\'; in++; break;
+		case 'x': {
+			unsigned v = 0;
+
+			if (sscanf(in + 1, "%2x", &v) == 1) {
+				out[n++] = (char)v;
+				in += 3;
+			} else {
+				out[n++] = 'x';
+				in++;
+			}
+			break;
+		}
+		default:
+			out[n++] = *in++;
+			break;
+		}
+	}
+	return n;
+}

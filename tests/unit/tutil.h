@@ -25,4 +25,9 @@ void tu_count_expunge(void *ctx, size_t idx, uint32_t uid);
 /* mkdir -p */
 void tu_mkdirs(const char *path);
 
+
+
+/* reference/ transcript escapes (\\ \r \n \t \xNN) decoded into out;
+ * returns the length. out must hold strlen(in) bytes. */
+size_t tu_unescape(const char *in, char *out);
 #endif
