@@ -291,29 +291,6 @@ static int write_all(int fd, const void *p, size_t n, struct err *e)
 	return 0;
 }
 
-/* Copies [off, off+len) of in to out in chunks. */
-static int copy_range(int in, int out, uint64_t off, uint64_t len,
-		      struct err *e)
-{
-	char chunk[65536];
-
-	while (len > 0) {
-		size_t want = len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
-		ssize_t n = pread(in, chunk, want, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_set(e, n < 0 ? errno : EIO,
-				       "mbox changed while copying it");
-		if (write_all(out, chunk, (size_t)n, e) < 0)
-			return -1;
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Dovecot's c-client style "FOLDER INTERNAL DATA" message, written when
  * every message is gone so that UIDVALIDITY and the last UID survive. */
 static void pseudo_message(const struct mbox_mailbox *mb, int64_t t,
@@ -410,20 +387,31 @@ static long uidlast_pos(const struct buf *h)
 int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 {
 	struct store_mbox_lock l;
-	struct buf *hdrs = NULL, tmp;
+	struct buf *hdrs = NULL, file, nf;
 	unsigned char *rewrite = NULL, *o_written = NULL;
 	size_t i, nall = 0, first = (size_t)-1, kept = 0;
 	int fd = -1, rc = -1, any = 0, inplace = 1, mismatch;
 
 	if (mb->base.mode == STORE_OPEN_RO)
 		return 0;
-	buf_init(&tmp);
+	buf_init(&file);
+	buf_init(&nf);
 	if (open_locked(mb, &fd, &l, e) < 0)
 		return -1;
 	if (store_mbox_reload(mb, fd, e) < 0)
 		goto out;
 
+	/* The whole file in memory: headers are rebuilt from it and a new
+	 * file is written from it in one go (syscalls per message would
+	 * make a 50,000-message rewrite take seconds). */
+	if (read_at(fd, 0, (size_t)mb->f_size, &file, e) < 0)
+		goto out;
 	nall = mb->nrecs;
+	for (i = 0; i < nall; i++)
+		if (mb->recs[i].end_off > file.len) {
+			err_set(e, EIO, "mbox %s changed under the lock", mb->path);
+			goto out;
+		}
 	rewrite = xcalloc(nall + 1, 1);
 	o_written = xcalloc(nall + 1, 1);
 	hdrs = xcalloc(nall + 1, sizeof(*hdrs));
@@ -458,12 +446,9 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		if (!rewrite[i])
 			continue;
 		any = 1;
-		if (read_at(fd, r->hdr_off, (size_t)(r->body_off - r->hdr_off),
-			    &tmp, e) < 0)
-			goto out;
 		o_written[i] = (unsigned char)build_header(mb, r, i == first,
-							   tmp.data, tmp.len,
-							   &hdrs[i]);
+			file.data + r->hdr_off,
+			(size_t)(r->body_off - r->hdr_off), &hdrs[i]);
 		if (hdrs[i].len != r->body_off - r->hdr_off)
 			inplace = 0;
 	}
@@ -474,12 +459,9 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		struct mbox_rec *r = &mb->recs[first];
 
 		rewrite[first] = 1;
-		if (read_at(fd, r->hdr_off, (size_t)(r->body_off - r->hdr_off),
-			    &tmp, e) < 0)
-			goto out;
 		o_written[first] = (unsigned char)build_header(mb, r, 1,
-							       tmp.data, tmp.len,
-							       &hdrs[first]);
+			file.data + r->hdr_off,
+			(size_t)(r->body_off - r->hdr_off), &hdrs[first]);
 		if (hdrs[first].len != r->body_off - r->hdr_off)
 			inplace = 0;
 	}
@@ -559,12 +541,13 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 
 			buf_init(&pb);
 			if (mb->st.has_pseudo) {
-				if (read_at(fd, p->from_off,
-					    (size_t)(p->end_off - p->from_off),
-					    &pb, e) < 0) {
+				if (p->end_off > file.len) {
+					err_set(e, EIO, "mbox %s changed", mb->path);
 					buf_reset(&pb);
 					goto fail_tmp;
 				}
+				buf_add(&pb, file.data + p->from_off,
+					(size_t)(p->end_off - p->from_off));
 				buf_addc(&pb, '\n');
 				if (mb->st.uidlast_off > p->from_off) {
 					/* its X-IMAP uid-last, updated */
@@ -582,10 +565,7 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 				pseudo_message(mb, now / 1000, &pb);
 				mb->reparse = 1;
 			}
-			if (write_all(out_fd, pb.data, pb.len, e) < 0) {
-				buf_reset(&pb);
-				goto fail_tmp;
-			}
+			buf_add(&nf, pb.data, pb.len);
 			off = pb.len;
 			if (mb->st.has_pseudo) {
 				p->end_off = p->end_off - p->from_off;
@@ -602,22 +582,17 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 
 			if (r->expunge)
 				continue;
-			if (copy_range(fd, out_fd, r->from_off, from_len, e) < 0)
-				goto fail_tmp;
+			buf_add(&nf, file.data + r->from_off, (size_t)from_len);
 			if (rewrite[i]) {
-				if (write_all(out_fd, hdrs[i].data,
-					      hdrs[i].len, e) < 0)
-					goto fail_tmp;
+				buf_add(&nf, hdrs[i].data, hdrs[i].len);
 				hdr_len = hdrs[i].len;
 			} else {
 				hdr_len = r->body_off - r->hdr_off;
-				if (copy_range(fd, out_fd, r->hdr_off,
-					       hdr_len, e) < 0)
-					goto fail_tmp;
+				buf_add(&nf, file.data + r->hdr_off,
+					(size_t)hdr_len);
 			}
-			if (copy_range(fd, out_fd, r->body_off, body_len, e) < 0
-			    || write_all(out_fd, "\n", 1, e) < 0)
-				goto fail_tmp;
+			buf_add(&nf, file.data + r->body_off, (size_t)body_len);
+			buf_addc(&nf, '\n');
 			r->from_off = off;
 			r->hdr_off = off + from_len;
 			r->body_off = r->hdr_off + hdr_len;
@@ -642,6 +617,9 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 			mb->recs[n++] = *r;
 		}
 		mb->nrecs = n;
+		if (write_all(out_fd, nf.data != NULL ? nf.data : "", nf.len,
+			      e) < 0)
+			goto fail_tmp;
 		if (fsync(out_fd) < 0) {
 			err_set(e, errno, "fsync(%s) failed: %s", tpath,
 				strerror(errno));
@@ -678,7 +656,8 @@ out:
 	free(hdrs);
 	free(rewrite);
 	free(o_written);
-	buf_reset(&tmp);
+	buf_reset(&file);
+	buf_reset(&nf);
 	store_mbox_lock_release(&l);
 	close(fd);
 	return rc;
