@@ -390,11 +390,35 @@ static void apply_result(struct pop3d *s, mtime_t now)
 int pop3d_update_mails(struct pop3d *s, int quit, mtime_t now)
 {
 	struct err e;
-	size_t i, n = 0;
-	int any_deleted = 0;
+	size_t i, n = 0, nkeep = 0, total;
+	uint32_t *keep = NULL;
+	int any_deleted = 0, rc;
 
 	if (s->mb == NULL)
 		return 0;
+	/* Dovecot's POP3 expunges exactly the DELE'd messages; the store
+	 * expunges every \Deleted one. So a \Deleted set by someone else
+	 * (an IMAP client that did not EXPUNGE) is lifted for the moment. */
+	total = store_mailbox_count(s->mb);
+	if (quit && s->deleted_count > 0) {
+		keep = xcalloc(total + 1, sizeof(*keep));
+		for (i = 0; i < total; i++) {
+			const struct store_msg *m = store_mailbox_msg(s->mb, i);
+			size_t k;
+			int ours = 0;
+
+			if (!(m->flags & STORE_DELETED))
+				continue;
+			for (k = 0; k < s->count; k++)
+				if (s->uids[k] == m->uid && s->deleted[k])
+					ours = 1;
+			if (ours)
+				continue;
+			keep[nkeep++] = m->uid;
+			store_mailbox_set_flags(s->mb, i, STORE_FLAGS_REMOVE,
+						STORE_DELETED, 0);
+		}
+	}
 	/* Message numbers are ours; the store's view may have grown since
 	 * (new mail), never shrunk: only our sync or expunge changes it. */
 	for (i = 0; i < s->count; i++) {
@@ -413,11 +437,11 @@ int pop3d_update_mails(struct pop3d *s, int quit, mtime_t now)
 	}
 	s->seen_changes = 0;
 	memset(s->seen, 0, s->count + 1);
-	/* XXX Dovecot expunges exactly the DELE'd messages; the store
-	 * expunges every \Deleted one (also those an IMAP client marked). */
 	if (any_deleted &&
-	    store_mailbox_expunge(s->mb, NULL, NULL, now, &e) < 0)
+	    store_mailbox_expunge(s->mb, NULL, NULL, now, &e) < 0) {
+		free(keep);
 		return -1;
+	}
 	if (any_deleted) {
 		for (i = 0; i < s->count; i++)
 			if (s->deleted[i] &&
@@ -425,7 +449,16 @@ int pop3d_update_mails(struct pop3d *s, int quit, mtime_t now)
 				n++;
 		s->expunged = (unsigned)n;
 	}
-	return store_mailbox_sync(s->mb, NULL, now, &e);
+	for (i = 0; i < nkeep; i++) {
+		long idx = store_mailbox_find_uid(s->mb, keep[i]);
+
+		if (idx >= 0)
+			store_mailbox_set_flags(s->mb, (size_t)idx,
+						STORE_FLAGS_ADD, STORE_DELETED, 0);
+	}
+	free(keep);
+	rc = store_mailbox_sync(s->mb, NULL, now, &e);
+	return rc;
 }
 
 void pop3d_eof(struct pop3d *s, mtime_t now)

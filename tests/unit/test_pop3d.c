@@ -673,6 +673,47 @@ static void test_update_state(void)
 	}
 }
 
+/* QUIT removes the DELE'd messages only, not one an IMAP client marked
+ * \Deleted and left there. */
+static void test_quit_expunges_only_dele(void)
+{
+	struct pop3d_conf conf;
+	struct drv d;
+	struct err e;
+	struct store_mailbox *mb;
+	static const char in[] = "USER alice\r\nPASS alicepw\r\nDELE 2\r\nQUIT\r\n";
+
+	memset(&conf, 0, sizeof(conf));
+	conf.greeting = "Dovecot (Debian) ready.";
+	conf.secured = 1;
+	memset(&d, 0, sizeof(d));
+	d.ram = 1;
+	d.now = T0;
+	buf_init(&d.got);
+	buf_init(&d.logs);
+	d.ram_store = store_user_open("ram:", "alice", "/home/alice", "", &e);
+	seed_ram(&d, SEED);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(d.ram_store, "INBOX",
+						 STORE_OPEN_RW, T0, &mb, &e), 0);
+	store_mailbox_set_flags(mb, 0, STORE_FLAGS_ADD, STORE_DELETED, 0);
+	store_mailbox_close(&mb, T0);
+	d.s = pop3d_new(&conf, T0);
+	feed(&d, in, strlen(in), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.logs.data, "del=1/3, size=1536"));
+	pop3d_free(&d.s);
+	store_mailbox_close(&d.mb, T0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(d.ram_store, "INBOX",
+						 STORE_OPEN_RO, T0, &mb, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_count(mb), 2);
+	CU_ASSERT_EQUAL(store_mailbox_msg(mb, 0)->uid, 1);
+	CU_ASSERT(store_mailbox_msg(mb, 0)->flags & STORE_DELETED);
+	CU_ASSERT_EQUAL(store_mailbox_msg(mb, 1)->uid, 3);
+	store_mailbox_close(&mb, T0);
+	store_user_free(&d.ram_store);
+	buf_reset(&d.got);
+	buf_reset(&d.logs);
+}
+
 void test_pop3d_register(void)
 {
 	CU_pSuite s = CU_add_suite("pop3d", NULL, NULL);
@@ -681,4 +722,6 @@ void test_pop3d_register(void)
 	CU_add_test(s, "hostile input", test_hostile);
 	CU_add_test(s, "limits", test_limits);
 	CU_add_test(s, "UPDATE state", test_update_state);
+	CU_add_test(s, "QUIT expunges only DELE'd mail",
+		    test_quit_expunges_only_dele);
 }
