@@ -14,8 +14,9 @@
 #include "cli/cli.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
-#include "mda/labhost.h"
 #include "mda/pop3_server.h"
+#include "mta/host.h"
+#include "sim/world.h"
 
 int serve_stdio_pop3(struct cli *cli, const char *host, const char *client_ip);
 
@@ -55,29 +56,36 @@ int serve_stdio_pop3(struct cli *cli, const char *host, const char *client_ip)
 {
 	struct pop3_server_opts o;
 	struct pop3_server *s;
+	struct world *w;
+	struct host *h;
 	struct err e;
-	char *dir, *name = NULL;
+	char *root;
 	int rc = 0;
 
-	dir = labhost_dir(cli->root_opt, host, &name, &e);
-	if (dir == NULL) {
+	root = world_root_path(cli->root_opt);
+	w = world_open(root, &e);
+	free(root);
+	if (w == NULL) {
 		fprintf(stderr, "maillab serve: %s\n", e.text);
 		return 1;
 	}
-	memset(&o, 0, sizeof(o));
-	o.hostdir = dir;
-	o.hostname = name;
+	if (host == NULL || host[0] == '\0')
+		host = getenv("MAILLAB_HOST");
+	h = world_host(w, host != NULL && host[0] != '\0' ? host : NULL, &e);
+	if (h == NULL) {
+		fprintf(stderr, "maillab serve: %s\n", e.text);
+		world_free(&w);
+		return 1;
+	}
+	pop3_server_opts_for_host(&o, h);
 	o.client_addr = client_ip != NULL ? client_ip : "127.0.0.1";
 	o.client_port = (int)(getpid() & 0xffff);
-	o.secured = -1;
-	o.auth_failure_delay_ms = -1;
 	/* XXX no TLS on stdio: STLS is not offered (an honest CAPA). */
 	o.tls_possible = 0;
 	s = pop3_server_new(&o, clock_real_now(), &e);
 	if (s == NULL) {
 		fprintf(stderr, "maillab serve: %s\n", e.text);
-		free(dir);
-		free(name);
+		world_free(&w);
 		return 1;
 	}
 	for (;;) {
@@ -115,7 +123,6 @@ int serve_stdio_pop3(struct cli *cli, const char *host, const char *client_ip)
 		pop3_server_feed(s, buf, (size_t)n, clock_real_now());
 	}
 	pop3_server_free(&s);
-	free(dir);
-	free(name);
+	world_free(&w);
 	return rc;
 }

@@ -9,20 +9,26 @@
 
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "sim/world.h"
 
 char *labhost_root(const char *root_opt)
 {
-	const char *env = getenv("MAILLAB_ROOT"), *xdg, *home;
+	return world_root_path(root_opt);
+}
 
-	if (root_opt != NULL && root_opt[0] != '\0')
-		return xstrdup(root_opt);
-	if (env != NULL && env[0] != '\0')
-		return xstrdup(env);
-	xdg = getenv("XDG_DATA_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/maillab", xdg);
-	home = getenv("HOME");
-	return xasprintf("%s/.local/share/maillab", home != NULL ? home : ".");
+/* DESIGN.md: a root is created with the default world on first use. */
+static void ensure_world(const char *root)
+{
+	char *conf = xasprintf("%s/world.conf", root);
+	struct stat st;
+
+	if (stat(conf, &st) < 0) {
+		struct err e;
+		struct world *w = world_open(root, &e);
+
+		world_free(&w);
+	}
+	free(conf);
 }
 
 char *labhost_dir(const char *root_opt, const char *host, char **name_out,
@@ -31,6 +37,7 @@ char *labhost_dir(const char *root_opt, const char *host, char **name_out,
 	char *root = labhost_root(root_opt), *dir = NULL, *first = NULL;
 	struct stat st;
 
+	ensure_world(root);
 	if (host == NULL || host[0] == '\0')
 		host = getenv("MAILLAB_HOST");
 	if (host == NULL || host[0] == '\0') {

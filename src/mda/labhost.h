@@ -1,9 +1,10 @@
 /*
  * labhost: where a lab host lives on disk, for the Dovecot-side tools
- * (doveadm, serve --stdio pop3) until they go through world_open():
- * ROOT is --root, else $MAILLAB_ROOT, else $XDG_DATA_HOME/maillab or
- * ~/.local/share/maillab (DESIGN.md); the host is the one named, else
- * $MAILLAB_HOST, else the first of ROOT/hosts/ in name order.
+ * (doveadm, serve --stdio pop3): ROOT is world_root_path() (--root, else
+ * $MAILLAB_ROOT, else $XDG_DATA_HOME/maillab or ~/.local/share/maillab),
+ * created with the default world on first use (world_open); the host is
+ * the one named, else $MAILLAB_HOST, else the first of ROOT/hosts/ in
+ * name order (as postconf --host does).
  */
 #ifndef MAILLAB_LABHOST_H
 #define MAILLAB_LABHOST_H

@@ -18,6 +18,7 @@
 
 #include "lib/xalloc.h"
 #include "mda/dovecot_conf.h"
+#include "mta/host.h"
 #include "pop3/pop3d.h"
 #include "store/passdb.h"
 #include "store/store.h"
@@ -112,6 +113,17 @@ static int pop3_pid(struct pop3_server *s)
 	for (p = "/pop3"; *p != '\0'; p++)
 		x = (x ^ (unsigned char)*p) * 16777619u;
 	return 1000 + (int)((x + s->logins * 2u) % 30000u);
+}
+
+void pop3_server_opts_for_host(struct pop3_server_opts *o, struct host *h)
+{
+	memset(o, 0, sizeof(*o));
+	o->hostdir = h->dir;
+	o->hostname = host_myhostname(h);
+	o->log_host = host_log_name(h);
+	o->trace = &h->trace;
+	o->secured = -1;
+	o->auth_failure_delay_ms = -1;
 }
 
 struct pop3_server *pop3_server_new(const struct pop3_server_opts *o,

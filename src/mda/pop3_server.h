@@ -45,6 +45,15 @@ enum pop3_server_act {
 };
 
 struct pop3_server;
+struct host;
+
+/*
+ * Fills the host's part of o (hostdir, hostname = myhostname, log_host,
+ * trace) from a host opened by world_host(); the rest is zeroed with
+ * secured = -1 and auth_failure_delay_ms = -1 (the defaults). Pointers
+ * are borrowed from h.
+ */
+void pop3_server_opts_for_host(struct pop3_server_opts *o, struct host *h);
 
 /*
  * Reads the host's Dovecot settings and queues the greeting. NULL with e

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/xalloc.h"
@@ -40,6 +41,7 @@ void store_mbox_index_save(struct mbox_mailbox *mb)
 		free(tpath);
 		return;
 	}
+	(void)fchmod(fileno(f), 0600);
 	fprintf(f, "%s\n", INDEX_MAGIC);
 	fprintf(f, "file %" PRIu64 " %" PRId64 " %llu\n", mb->f_size,
 		mb->f_mtime_ns, (unsigned long long)mb->f_ino);
