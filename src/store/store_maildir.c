@@ -752,8 +752,9 @@ static int scan(struct md_mailbox *mb, mtime_t now, struct err *e)
 			}
 			free(from);
 			free(to);
-		} else if (r->in_new) {
-			r->recent = 0;
+		} else if (r->in_new && o == NULL) {
+			/* RO/SAVE: \Recent shown, the file stays in new/. */
+			r->recent = 1;
 		}
 		if (o == NULL || r->size == 0) {
 			path = rec_path(mb, r);
@@ -1001,7 +1002,7 @@ static int md_sync(struct store_mailbox *b, const struct store_sync_cb *cb,
 	struct md_mailbox *mb = (struct md_mailbox *)b;
 
 	apply_view_changes(mb);
-	if (b->mode == STORE_OPEN_RW)
+	if (b->mode != STORE_OPEN_RO)
 		write_flags(mb);
 	if (scan(mb, now, e) < 0)
 		return -1;

@@ -493,8 +493,8 @@ static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
 
 	b->msgs = xrealloc(b->msgs, (b->count + 1) * sizeof(b->msgs[0]));
 	mb->orig = xrealloc(mb->orig, (b->count + 1) * sizeof(mb->orig[0]));
-	recent = b->mode == STORE_OPEN_RW && r->uid >= mb->first_recent_uid &&
-		 !r->had_o;
+	/* Every mode shows \Recent; only RW takes it (view_update). */
+	recent = r->uid >= mb->first_recent_uid && !r->had_o;
 	v = &b->msgs[b->count];
 	v->uid = r->uid;
 	v->flags = r->want_flags | (recent ? STORE_RECENT : 0);
@@ -689,7 +689,7 @@ static int mbox_sync(struct store_mailbox *b, const struct store_sync_cb *cb,
 	apply_view_changes(mb);
 	if (store_mbox_refresh(mb, now, e) < 0)
 		return -1;
-	if (b->mode == STORE_OPEN_RW && mb->file_dirty)
+	if (b->mode != STORE_OPEN_RO && mb->file_dirty)
 		rc = store_mbox_write(mb, now, e);
 	view_update(mb, cb);
 	store_mbox_index_save(mb);
