@@ -47,14 +47,17 @@ all: bin/maillab bin/unit-tests $(MOS)
 
 $(B)/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
 
 $(B)/maillab: $(OBJS) $(B)/cli/main.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Each tests/unit/test_NAME.c defines test_NAME_register(); this calls them all.
 $(B)/tests/registry.c: $(TSRCS) Makefile
@@ -67,10 +70,11 @@ $(B)/tests/registry.c: $(TSRCS) Makefile
 	  echo '}'; } > $@
 
 $(B)/tests/registry.o: $(B)/tests/registry.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/unit-tests: $(OBJS) $(TOBJS) $(B)/tests/registry.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcunit
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcunit
 
 # bin/ always holds the flavour built last.
 bin/maillab: $(B)/maillab FORCE
