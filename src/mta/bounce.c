@@ -13,6 +13,7 @@
 
 #include "lib/buf.h"
 #include "lib/xalloc.h"
+#include "mta/mail_date.h"
 
 /* Postfix 3.7's built-in templates (bounce_template.c), minus the
  * "This is the mail system at host" line, which names the host. */
@@ -45,15 +46,10 @@ static const char *const common_tail[] = {
 
 char *bounce_mail_date(mtime_t t)
 {
-	time_t sec = (time_t)(t / 1000);
-	struct tm tm;
 	char s[64];
 
-	gmtime_r(&sec, &tm);
-	strftime(s, sizeof(s), "%a, %e %b %Y %H:%M:%S +0000 (UTC)", &tm);
-	/* %e pads the day with a space; RFC 5322 dates do not */
-	if (s[5] == ' ')
-		memmove(s + 5, s + 6, strlen(s + 6) + 1);
+	/* Postfix's mail_date(): the day is %e, " 3 Dec" for one digit. */
+	mail_date_header(t, s, sizeof(s));
 	return xstrdup(s);
 }
 

@@ -71,7 +71,7 @@ void bounce_notice(const struct bounce_in *in, char **headers_out,
 		   char **body_out);
 
 /* RFC 5322 date as Postfix's mail_date(): "Sat, 28 Nov 2026 22:05:22
- * +0000 (UTC)". Caller frees. */
+ * +0000 (UTC)", "Thu,  3 Dec 2026 ..." (mta/mail_date.h). Caller frees. */
 char *bounce_mail_date(mtime_t t);
 
 /* Postfix's line_wrap(): lines of at most width characters (breaking at
