@@ -25,6 +25,7 @@ struct cleanup {
 	char *fullname;
 	char **rcpts;			/* as given, for "for <...>" */
 	size_t nrcpt;
+	mtime_t ctime;			/* when the file was made */
 	long data_offset;		/* offset of the first text record */
 	long xtra_offset;		/* offset of the 'X' record */
 	int have_message;
@@ -70,6 +71,7 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 
 	c->h = h;
 	c->env = *env;
+	c->ctime = now;
 	c->sender = xstrdup(env->sender ? env->sender : "");
 	c->client_name = dup0(env->client_name);
 	c->client_addr = dup0(env->client_addr);
@@ -308,9 +310,13 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 	for (i = 0; i < hdr_end; i++)
 		put_line(c, lines[i].s, lines[i].n);
 
-	/* What cleanup adds when missing (no To:, reference README). */
+	/*
+	 * What cleanup adds when missing (no To:, reference README). The
+	 * Message-Id stamp is the queue file's creation time (reference
+	 * smtp/01: created 21:59:51, Date: 21:59:50 is the MAIL time).
+	 */
 	if (!have_msgid) {
-		mail_date_stamp(now, stamp, sizeof(stamp));
+		mail_date_stamp(c->ctime, stamp, sizeof(stamp));
 		msgid = xasprintf("<%s.%s@%s>", stamp, c->w.id, c->myhostname);
 		hdr = xasprintf("Message-Id: %s", msgid);
 		put_text(c, hdr);
