@@ -11,7 +11,6 @@
 #include "lib/xalloc.h"
 #include "mta/cleanup.h"
 #include "mta/host.h"
-#include "mta/passwd.h"
 #include "mta/qfile.h"
 #include "mta/queue_ops.h"
 
@@ -33,8 +32,7 @@ static int pickup_one(struct host *h, mtime_t now, const char *id, const char *p
 	struct cleanup_env env;
 	struct cleanup_result res;
 	struct cleanup *c;
-	const char *sender = NULL;
-	const struct passwd_entry *pw;
+	const char *sender = NULL, *fullname = NULL;
 	const char **rcpts = NULL;
 	size_t nrcpt = 0, i;
 	int uid = 0, in_content = 0, ended = 0;
@@ -69,6 +67,8 @@ static int pickup_one(struct host *h, mtime_t now, const char *id, const char *p
 			rcpts[nrcpt++] = r->data;
 		} else if (r->type == QFILE_REC_ATTR && strncmp(r->data, "uid=", 4) == 0)
 			uid = atoi(r->data + 4);
+		else if (r->type == QFILE_REC_FULL)
+			fullname = r->data;
 		else if (r->type == QFILE_REC_MESG)
 			in_content = 1;
 		else if (r->type == QFILE_REC_END)
@@ -84,17 +84,8 @@ static int pickup_one(struct host *h, mtime_t now, const char *id, const char *p
 	env.sender = sender;
 	env.arrival = now;
 	env.uid = uid;
-	/* From: "root <root@...>": the full name from passwd's gecos field */
-	pw = NULL;
-	for (i = 0; h != NULL && i < 1; i++) {
-		const char *at = strchr(sender, '@');
-		char *user = at != NULL ? xstrndup(sender, (size_t)(at - sender)) : xstrdup(sender);
-
-		pw = host_user(h, user);
-		free(user);
-	}
-	env.fullname = pw != NULL && pw->gecos != NULL && pw->gecos[0] ? pw->gecos
-		       : pw != NULL ? pw->name : NULL;
+	/* From: "root <root@...>": the F record sendmail wrote */
+	env.fullname = fullname;
 	c = cleanup_open(h, &env, now, &e);
 	if (c == NULL) {
 		host_log(h, now, PICKUP, "warning: %s", e.text);

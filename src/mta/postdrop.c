@@ -14,8 +14,8 @@
 #include "mta/qfile.h"
 
 int postdrop(struct host *h, mtime_t now, int uid, const char *sender,
-	     const char *const *rcpts, size_t nrcpt, const char *content,
-	     size_t len, char *id_out, struct err *e)
+	     const char *fullname, const char *const *rcpts, size_t nrcpt,
+	     const char *content, size_t len, char *id_out, struct err *e)
 {
 	struct qfile_writer w;
 	char *spool = host_path(h, "var/spool/postfix");
@@ -30,6 +30,8 @@ int postdrop(struct host *h, mtime_t now, int uid, const char *sender,
 	free(spool);
 	qfile_putf(&w, QFILE_REC_TIME, "%ld %ld", (long)(now / 1000), (long)(now % 1000) * 1000);
 	qfile_putf(&w, QFILE_REC_ATTR, "uid=%d", uid);
+	if (fullname != NULL && fullname[0] != '\0')
+		qfile_puts(&w, QFILE_REC_FULL, fullname);
 	qfile_puts(&w, QFILE_REC_FROM, sender);
 	for (i = 0; i < nrcpt; i++)
 		qfile_puts(&w, QFILE_REC_RCPT, rcpts[i]);

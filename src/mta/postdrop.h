@@ -15,10 +15,12 @@
 
 struct host;
 
-/* 0 with id_out (>= 32 bytes), or -1 with e. content: LF lines. */
+/* 0 with id_out (>= 32 bytes), or -1 with e. content: LF lines.
+ * fullname (sendmail -F, else the submitting user's gecos) becomes the
+ * F record that cleanup uses for "From: fullname <sender>"; NULL: none. */
 int postdrop(struct host *h, mtime_t now, int uid, const char *sender,
-	     const char *const *rcpts, size_t nrcpt, const char *content,
-	     size_t len, char *id_out, struct err *e);
+	     const char *fullname, const char *const *rcpts, size_t nrcpt,
+	     const char *content, size_t len, char *id_out, struct err *e);
 
 /* Wakes pickup (creates public/pickup); postsuper -r does not. */
 void postdrop_trigger(struct host *h);

@@ -241,6 +241,13 @@ static void session(struct host *h, struct host *target, const char *name,
 	}
 	c = smtpc_new(&cc, &cm, now);
 	smtp_deliver_session(&h->trace, h->name, "postfix/smtp", peer, c, srv, now);
+	if (smtpc_tls_active(c))
+		/* smtp_tls_security_level = may: the certificate is not
+		 * checked, so Postfix calls the connection "Untrusted". */
+		host_log(h, now, "postfix/smtp", "Untrusted TLS connection established to "
+			 "%s:%d: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) "
+			 "key-exchange X25519 server-signature RSA-PSS (2048 bits) "
+			 "server-digest SHA256", peer, port);
 	for (i = 0; i < msg->nrcpt; i++) {
 		const struct smtpc_status *st = smtpc_rcpt_status(c, i);
 		char *text;

@@ -17,6 +17,7 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
+#include "mta/passwd.h"
 #include "mta/pickup.h"
 #include "mta/postdrop.h"
 #include "mta/qmgr.h"
@@ -527,9 +528,15 @@ int sim_sendmail(struct sim *s, const char *host, const char *from,
 		return err_set(e, 0, _("no host %s in this world"), host);
 	while (to != NULL && to[n] != NULL)
 		n++;
-	if (postdrop(sh->h, sim_now(s), uid, from != NULL ? from : "root", to, n, data,
-		     strlen(data), id, e) < 0)
-		return -1;
+	{
+		/* sendmail's fullname(): the submitting user's gecos */
+		const struct passwd_entry *pw = uid == 0 ? host_user(sh->h, "root") : NULL;
+		const char *full = pw != NULL && pw->gecos != NULL ? pw->gecos : NULL;
+
+		if (postdrop(sh->h, sim_now(s), uid, from != NULL ? from : "root", full, to, n,
+			     data, strlen(data), id, e) < 0)
+			return -1;
+	}
 	postdrop_trigger(sh->h);
 	if (qid_out != NULL)
 		*qid_out = xstrdup(id);
