@@ -11,5 +11,7 @@
 
 int cmd_clock(struct cli *cli, int argc, char **argv);
 int cmd_fault(struct cli *cli, int argc, char **argv);
+/* maillab postalias [--host H] [-q KEY] FILE: Postfix's postalias(1). */
+int cmd_postalias(struct cli *cli, int argc, char **argv);
 
 #endif
