@@ -235,6 +235,7 @@ static void play(const char *transcript, int bytewise, struct session_result *re
 	o.client_addr = "127.0.0.1";
 	o.client_name = "localhost";
 	o.client_port = 42626;
+	o.tls_possible = 1;	/* the reference offered STARTTLS */
 	buf_init(&server);
 	s = smtp_server_new(h, &o, now);
 	a = pump(s, &now, &server);
