@@ -1,8 +1,7 @@
 /*
- * The commands the pipeline adds to maillab (not yet in cli.h's list):
+ * The commands the pipeline adds to maillab (also declared in cli.h):
  *   maillab clock [advance DURATION | reset]   the world's virtual clock
  *   maillab fault TARGET WHAT | list | clear    faults on demand
- * main.c's table needs a row for each (see the report of h/pipeline).
  */
 #ifndef MAILLAB_CMD_PIPELINE_H
 #define MAILLAB_CMD_PIPELINE_H
