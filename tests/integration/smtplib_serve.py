@@ -2,9 +2,10 @@
 """A real client (Python's smtplib) against `maillab serve --stdio smtp`.
 
 1. socat exposes serve on a free loopback port (as inetd would); smtplib
-   sends a message; its queue ID comes from the 250 reply to the final dot;
-   the queue file with that name is found under the host's spool and must
-   contain the message text.
+   sends a message, then another after STARTTLS (a real handshake with the
+   host's self-signed certificate); each queue ID comes from the 250 reply
+   to the final dot; the queue file with that name is found under the
+   host's spool and must contain the message text.
 2. inetd style without socat: stdin/stdout of serve are the accepted TCP
    socket itself, so serve takes the client from getpeername() (the log
    says localhost[127.0.0.1]).
@@ -16,6 +17,7 @@ import re
 import shutil
 import smtplib
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -61,16 +63,29 @@ def find_queue_file(root, qid):
     return None
 
 
-def send_one(port, subject, body):
-    """Sends one message; returns the queue ID from the reply to '.'."""
+def send_one(port, subject, body, tls=False):
+    """Sends one message (after STARTTLS when tls); returns the queue ID
+    from the reply to '.'."""
     s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=20)
     try:
         code, banner = s.ehlo()
         if code != 250:
             fail("EHLO got %d %r" % (code, banner))
-        for ext in ("pipelining", "size", "8bitmime", "enhancedstatuscodes"):
+        for ext in ("pipelining", "size", "8bitmime", "enhancedstatuscodes", "starttls"):
             if not s.has_extn(ext):
                 fail("EHLO does not offer %s: %r" % (ext, banner))
+        if tls:
+            # The lab's certificate is self-signed, like Debian's snakeoil.
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            code, resp = s.starttls(context=ctx)
+            if code != 220:
+                fail("STARTTLS got %d %r" % (code, resp))
+            code, banner = s.ehlo()
+            if code != 250 or s.has_extn("starttls"):
+                fail("EHLO after TLS got %d %r" % (code, banner))
+            print("ok: STARTTLS, %s" % s.sock.version())
         code, resp = s.mail("root@%s" % HOST)
         if code != 250:
             fail("MAIL got %d %r" % (code, resp))
@@ -121,6 +136,10 @@ def via_socat(root):
         body = "Ola Amigo via socat and smtplib"
         qid = send_one(port, "via socat", body)
         print("ok: socat session queued %s" % qid)
+        check_queued(root, qid, body)
+        body = "Ola Amigo over TLS"
+        qid = send_one(port, "over TLS", body, tls=True)
+        print("ok: TLS session queued %s" % qid)
         check_queued(root, qid, body)
     finally:
         proc.terminate()
