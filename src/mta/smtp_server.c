@@ -340,8 +340,11 @@ struct smtp_server *smtp_server_new(struct host *h,
 	if (s->policy_fatal != NULL)
 		slog(s, now, "%s%s", strncmp(s->policy_fatal, "warning: ", 9) == 0
 		     ? "" : "fatal: ", s->policy_fatal);
+	/*
+	 * The banner stays in the engine's buffer until the first run: input
+	 * fed before that is a client talking first (reference 05j).
+	 */
 	s->engine = smtpd_new(&s->ec, now);
-	drain(s, now);
 	return s;
 }
 
@@ -553,6 +556,13 @@ static int handle(struct smtp_server *s, const struct smtpd_event *ev,
 		/* we said "connect from" when the session began */
 		if (strncmp(ev->text, "connect from ", 13) != 0)
 			slog(s, now, "%s", ev->text);
+		/*
+		 * A message refused after its end (bare <LF>, reference 05f)
+		 * has been through cleanup already, which logged its
+		 * message-id before smtpd threw the file away.
+		 */
+		if (s->cleanup != NULL && strstr(ev->text, ": reject: END-OF-MESSAGE from ") != NULL)
+			cleanup_log_rejected(s->cleanup, now);
 		break;
 	case SMTPD_EV_HELO:
 		break;
