@@ -589,6 +589,93 @@ static void test_lost_connection(void)
 	free(root);
 }
 
+/* One command line against a fresh session; returns the last reply line. */
+static char *ask(struct host *h, const char *client_addr, const char *lines)
+{
+	struct smtp_server_opts o;
+	struct smtp_server *s;
+	struct buf server;
+	mtime_t now = 1795903190190LL;
+	char *last, *end;
+	size_t n;
+
+	memset(&o, 0, sizeof(o));
+	o.client_addr = client_addr;
+	buf_init(&server);
+	s = smtp_server_new(h, &o, now);
+	(void)pump(s, &now, &server);
+	smtp_server_feed(s, lines, strlen(lines), now += 100);
+	(void)pump(s, &now, &server);
+	smtp_server_free(&s);
+	buf_addc(&server, 0);
+	end = server.data + strlen(server.data) - 2;	/* before the last CRLF */
+	*end = 0;
+	last = strrchr(server.data, '\n');
+	last = xstrdup(last ? last + 1 : server.data);
+	buf_reset(&server);
+	(void)n;
+	return last;
+}
+
+/* The default world: a.example's host, its users and relay rules. */
+static void test_default_world(void)
+{
+	static const struct {
+		const char *client;
+		const char *rcpt;
+		const char *want;
+	} cases[] = {
+		{ "127.0.0.1", "alice@a.example", "250 2.1.5 Ok" },
+		{ "127.0.0.1", "alice", "250 2.1.5 Ok" },
+		{ "127.0.0.1", "root@mail.a.example", "250 2.1.5 Ok" },
+		{ "127.0.0.1", "postmaster@a.example", "250 2.1.5 Ok" },
+		{ "127.0.0.1", "bob@a.example", "550 5.1.1 <bob@a.example>: Recipient address rejected: User unknown in local recipient table" },
+		{ "127.0.0.1", "bob@b.example", "250 2.1.5 Ok" },	/* mynetworks may relay */
+		{ "198.51.100.20", "bob@b.example", "454 4.7.1 <bob@b.example>: Relay access denied" },
+		{ "198.51.100.20", "alice@a.example", "250 2.1.5 Ok" },
+	};
+	char tmpl[] = "/tmp/maillab-smtps.XXXXXX";
+	char *dir = mkdtemp(tmpl), *root, *cmd;
+	struct world *w;
+	struct host *h;
+	struct err e;
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	root = xasprintf("%s/root", dir);
+	w = world_open(root, &e);	/* makes the default world */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	h = world_host(w, "mail.a.example", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(host_myorigin(h), "a.example");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *lines = xasprintf("HELO c.example\r\nMAIL FROM:<x@c.example>\r\nRCPT TO:<%s>\r\n",
+					cases[i].rcpt);
+		char *got = ask(h, cases[i].client, lines);
+
+		if (strcmp(got, cases[i].want) != 0)
+			fprintf(stderr, "\n  %s from %s: got \"%s\", want \"%s\"\n",
+				cases[i].rcpt, cases[i].client, got, cases[i].want);
+		CU_ASSERT_STRING_EQUAL(got, cases[i].want);
+		free(got);
+		free(lines);
+	}
+	{
+		char *got = ask(h, "127.0.0.1", "EHLO x\r\n");
+
+		CU_ASSERT_STRING_EQUAL(got, "250 CHUNKING");
+		free(got);
+		got = ask(h, "127.0.0.1", "QUIT\r\n");
+		CU_ASSERT_STRING_EQUAL(got, "221 2.0.0 Bye");
+		free(got);
+	}
+	world_free(&w);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	free(root);
+}
+
 void test_smtp_server_register(void)
 {
 	CU_pSuite s = CU_add_suite("smtp_server", NULL, NULL);
@@ -596,4 +683,5 @@ void test_smtp_server_register(void)
 	CU_add_test(s, "reference sessions through the glue", test_sessions);
 	CU_add_test(s, "trace and hand-off", test_trace_and_handoff);
 	CU_add_test(s, "lost connection leaves no file", test_lost_connection);
+	CU_add_test(s, "default world", test_default_world);
 }
