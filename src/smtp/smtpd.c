@@ -31,6 +31,13 @@ static const char *const ev_names[] = {
 	[SMTPD_EV_CLOSE] = "CLOSE",
 };
 
+const char *smtpd_bare_newline_name(enum smtpd_bare_newline b)
+{
+	static const char *const names[] = { "no", "normalize", "reject" };
+
+	return (size_t)b < ARRAY_LEN(names) ? names[b] : "?";
+}
+
 const char *smtpd_ev_type_name(enum smtpd_ev_type t)
 {
 	if ((size_t)t < ARRAY_LEN(ev_names) && ev_names[t] != NULL)
@@ -182,8 +189,9 @@ void smtpd_end_session(struct smtpd *s)
 		return;
 	s->phase = SMTPD_PH_DONE;
 	s->pend = SMTPD_PEND_NONE;
-	smtpd_log_abort(s, s->act_size + (long)smtpd_pending_input(s)
-			+ (long)s->bdat_line.len);
+	/* Postfix counts what it had read: stored content plus the BDAT
+	   bytes not yet stored. */
+	smtpd_log_abort(s, s->act_size + (long)s->bdat_line.len);
 	smtpd_tx_reset(s);
 	smtpd_auth_reset(s);
 	smtpd_log_disconnect(s);
