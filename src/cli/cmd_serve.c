@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,20 @@ static int serve_smtp(struct host *h, const char *client_ip)
 	so.service = "smtp";
 	so.tls_possible = c.ctx != NULL;
 	s = smtp_server_new(h, &so, clock_real_now());
+	{
+		/*
+		 * A client that wrote before the greeting (a printf piped in,
+		 * reference smtp/05j): the engine sees it first, as Postfix
+		 * does ("improper command pipelining after CONNECT").
+		 */
+		struct pollfd pfd = { 0, POLLIN, 0 };
+		char chunk[4096];
+		ssize_t n;
+
+		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+		    (n = read(0, chunk, sizeof(chunk))) > 0)
+			smtp_server_feed(s, chunk, (size_t)n, clock_real_now());
+	}
 	for (;;) {
 		long delay = 0;
 		enum smtp_server_act act = smtp_server_run(s, clock_real_now(), &delay);
