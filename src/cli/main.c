@@ -34,7 +34,10 @@ static const struct command commands[] = {
 	{ "sendmail", cmd_sendmail, N_("Postfix to Sendmail compatibility interface") },
 	{ "mail", cmd_mail, N_("send mail, as mailutils' mail") },
 	{ "postfix", cmd_postfix, N_("Postfix control program") },
+	{ "postalias", cmd_postalias, N_("Postfix alias database maintenance") },
 	{ "doveadm", cmd_doveadm, N_("Dovecot administration") },
+	{ "clock", cmd_clock, N_("the world's virtual clock: show it, advance it") },
+	{ "fault", cmd_fault, N_("faults on demand: a host down, an MX missing, a full disk") },
 };
 
 static void usage(FILE *f)
