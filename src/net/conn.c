@@ -37,6 +37,12 @@ struct conn {
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx);
 static int conn_pump(struct conn *c);
 
+/* The lab clock, as the rest of the world sees it. */
+static mtime_t conn_now(const struct conn *c)
+{
+	return clock_real_now() + c->set->clock_offset;
+}
+
 static void conn_destroy(struct conn *c)
 {
 	if (c->delay_timer)
@@ -115,12 +121,12 @@ static void conn_tls_failed(struct conn *c, const char *result)
 {
 	char *problem = tls_problem();
 
-	c->ops->tls_failed(c->sess, result, problem, clock_real_now());
+	c->ops->tls_failed(c->sess, result, problem, conn_now(c));
 	free(problem);
 	c->tls = CONN_TLS_NONE;	/* nothing more goes through SSL */
 	c->closing = 1;
 	/* Whatever the session says now cannot reach the client. */
-	c->ops->run(c->sess, clock_real_now(), &(long){ 0 });
+	c->ops->run(c->sess, conn_now(c), &(long){ 0 });
 	buf_clear(c->ops->output(c->sess));
 	conn_destroy(c);
 }
@@ -136,7 +142,7 @@ static void idle_expired(struct evloop *l, void *ctx)
 		return;
 	}
 	/* Postfix: "421 4.4.2 host Error: timeout exceeded", then close. */
-	c->ops->timeout(c->sess, clock_real_now());
+	c->ops->timeout(c->sess, conn_now(c));
 	if (c->delay_timer) {
 		evloop_cancel(c->loop, c->delay_timer);
 		c->delay_timer = 0;
@@ -198,7 +204,7 @@ static void conn_handshake(struct conn *c)
 	if (r == 1) {
 		c->tls = CONN_TLS_UP;
 		if (!c->implicit_tls)
-			c->ops->tls_started(c->sess, clock_real_now());
+			c->ops->tls_started(c->sess, conn_now(c));
 		idle_rearm(c);
 		conn_pump(c);
 		return;
@@ -249,7 +255,7 @@ static int conn_pump(struct conn *c)
 {
 	if (!c->delay_timer && !c->closing && !c->starttls_pending) {
 		long delay = 0;
-		enum netsess_act act = c->ops->run(c->sess, clock_real_now(), &delay);
+		enum netsess_act act = c->ops->run(c->sess, conn_now(c), &delay);
 		struct buf *o = c->ops->output(c->sess);
 
 		buf_add(&c->out, o->data, o->len);
@@ -262,7 +268,7 @@ static int conn_pump(struct conn *c)
 			c->closing = 1;
 	}
 	if (conn_flush(c) < 0) {
-		c->ops->eof(c->sess, clock_real_now());
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 		return -1;
 	}
@@ -308,14 +314,14 @@ static int conn_read(struct conn *c)
 	}
 	if (n <= 0) {
 		/* The session logs the lost connection; nothing more is sent. */
-		c->ops->eof(c->sess, clock_real_now());
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 		return -1;
 	}
 	idle_rearm(c);
 	if (c->closing)
 		return 0;	/* after 221/421 the rest is not read */
-	c->ops->feed(c->sess, buf, (size_t)n, clock_real_now());
+	c->ops->feed(c->sess, buf, (size_t)n, conn_now(c));
 	if (conn_pump(c) < 0)
 		return -1;
 	return c->tls == CONN_TLS_UP && SSL_pending(c->ssl) > 0 &&
@@ -356,7 +362,8 @@ int conn_start(struct evloop *l, int fd, const struct conn_params *p,
 	c->on_close = p->on_close;
 	c->on_close_ctx = p->on_close_ctx;
 	buf_init(&c->out);
-	c->sess = p->ops->open(p->host, p->service, p->peer, clock_real_now());
+	c->set = set;
+	c->sess = p->ops->open(p->host, p->service, p->peer, set->env, conn_now(c));
 	if (c->sess == NULL) {
 		close(fd);
 		free(c);
@@ -364,7 +371,6 @@ int conn_start(struct evloop *l, int fd, const struct conn_params *p,
 	}
 	if (p->ssl_ctx != NULL && SSL_CTX_up_ref(p->ssl_ctx) == 1)
 		c->ssl_ctx = p->ssl_ctx;
-	c->set = set;
 	c->next = set->head;
 	if (set->head)
 		set->head->prev = c;
@@ -387,7 +393,7 @@ void conn_set_abort_all(struct conn_set *set)
 	while (set->head) {
 		struct conn *c = set->head;
 
-		c->ops->eof(c->sess, clock_real_now());
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 	}
 }

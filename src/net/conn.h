@@ -28,6 +28,8 @@ struct conn;
 struct conn_set {
 	struct conn *head;
 	size_t count;
+	mtime_t clock_offset;	/* sessions' now = real time + this (lab clock) */
+	const struct netsess_env *env;	/* lent to every session */
 };
 
 struct conn_params {

@@ -21,7 +21,12 @@
 #include "net/listener_pid.h"
 #include "net/netsess.h"
 #include "net/tls.h"
+#include "sim/sim.h"
 #include "sim/world.h"
+
+/* How often the queues are looked at for work other processes dropped
+ * in (maildrop/ from `maillab sendmail`, a `postqueue -f`). */
+#define SIM_POLL_MS	1000
 
 /* Postfix's master logs these words; the version is the one captured. */
 #define MASTER_VERSION	"version 3.7.11, configuration /etc/postfix"
@@ -73,6 +78,10 @@ struct listener {
 	int sigfd;
 	int spare_fd;			/* given up to accept() on EMFILE */
 	FILE *announce;
+	struct sim *sim;		/* the world run: queue managers, clock */
+	uint64_t sim_timer;
+	mtime_t sim_timer_due;		/* real time the timer fires */
+	struct netsess_env env;
 	struct client_count *buckets[NBUCKETS];
 };
 
@@ -242,7 +251,7 @@ static void refuse(struct lsock *s, int cfd, const struct netsess_peer *peer,
 
 	buf_init(&out);
 	s->ops->refuse(s->lh->host, s->service, peer, why, count, quiet,
-		       clock_real_now(), &out);
+		       clock_real_now() + s->owner->conns.clock_offset, &out);
 	if (out.len > 0 && write(cfd, out.data, out.len) < 0) {
 		/* the client is gone already */
 	}
@@ -341,6 +350,52 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 		if (conn_start(l, cfd, &cp, &li->conns) < 0)
 			count_release(cc);
 	}
+}
+
+/* ---- the world's own work: qmgr, pickup, deliveries ---- */
+
+static void sim_arm(struct listener *li, long ms);
+
+static void sim_tick(struct evloop *l, void *ctx)
+{
+	struct listener *li = ctx;
+	mtime_t due, now;
+
+	(void)l;
+	li->sim_timer = 0;
+	(void)sim_poll(li->sim);
+	now = sim_now(li->sim);
+	li->conns.clock_offset = now - clock_real_now();
+	due = sim_next_due(li->sim);
+	if (due < 0 || due - now > SIM_POLL_MS)
+		sim_arm(li, SIM_POLL_MS);
+	else
+		sim_arm(li, due > now ? (long)(due - now) : 0);
+}
+
+/* (Re)arms the timer to fire within ms, unless it fires sooner anyway. */
+static void sim_arm(struct listener *li, long ms)
+{
+	mtime_t due = clock_real_now() + ms;
+
+	if (li->sim_timer) {
+		if (li->sim_timer_due <= due)
+			return;
+		evloop_cancel(li->loop, li->sim_timer);
+	}
+	li->sim_timer = evloop_timer(li->loop, ms, sim_tick, li);
+	li->sim_timer_due = due;
+}
+
+/* A session queued a message: the queue manager runs as soon as the
+ * loop is free (messages accepted together are delivered together). */
+static void on_work(void *ctx, struct host *h)
+{
+	struct listener *li = ctx;
+
+	(void)h;
+	if (li->sim != NULL)
+		sim_arm(li, 0);
 }
 
 /* ---- hosts and services ---- */
@@ -540,8 +595,8 @@ static void master_log(struct listener *li, const char *fmt, const char *arg)
 	size_t i;
 
 	for (i = 0; i < li->nhosts; i++)
-		host_log(li->hosts[i].host, clock_real_now(), "postfix/master",
-			 fmt, arg);
+		host_log(li->hosts[i].host, clock_real_now() + li->conns.clock_offset,
+			 "postfix/master", fmt, arg);
 }
 
 /* SIGHUP: postfix reload. Sessions already open keep running. */
@@ -561,7 +616,8 @@ static void reload(struct listener *li)
 			SSL_CTX_free(lh->ssl_ctx);
 		lh->ssl_ctx = host_tls(lh->host);
 		if (bind_host(li, lh, i == 0, &e) < 0)
-			host_log(lh->host, clock_real_now(), "postfix/master",
+			host_log(lh->host, clock_real_now() + li->conns.clock_offset,
+				 "postfix/master",
 				 "warning: %s", e.text);
 	}
 	drop_unwanted(li);
@@ -596,6 +652,7 @@ static void listener_free(struct listener *li)
 	conn_set_abort_all(&li->conns);
 	for (i = 0; i < li->nsocks; i++)
 		lsock_free(li->socks[i]);
+	sim_free(&li->sim);
 	for (i = 0; i < li->nhosts; i++) {
 		if (li->hosts[i].ssl_ctx)
 			SSL_CTX_free(li->hosts[i].ssl_ctx);
@@ -668,6 +725,19 @@ int listener_run(struct world *w, const struct listener_opts *o,
 		err_set(e, errno, "epoll: %s", strerror(errno));
 		goto fail;
 	}
+	/*
+	 * The world run: this process becomes the queue manager of every
+	 * host whose lock it gets (qmgr_recover() puts what a killed run
+	 * left in active/ back into incoming/), and sessions use the lab
+	 * clock.
+	 */
+	li.sim = sim_open(w, NULL, e);
+	if (li.sim == NULL)
+		goto fail;
+	li.conns.clock_offset = sim_now(li.sim) - clock_real_now();
+	li.env.work = on_work;
+	li.env.ctx = &li;
+	li.conns.env = &li.env;
 	n = o->nhosts ? o->nhosts : w->nhosts;
 	li.hosts = xcalloc(n, sizeof(*li.hosts));
 	for (i = 0; i < n; i++) {
@@ -703,6 +773,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 	if (o->after_bind)
 		o->after_bind(o->after_bind_ctx);
 	master_log(&li, "%s", "daemon started -- " MASTER_VERSION);
+	sim_arm(&li, 0);	/* what waited in the queues while we were down */
 	if (li.announce) {
 		fprintf(li.announce, _("maillab listen: ready (pid %ld); stop with Ctrl-C or "
 				       "\"maillab postfix stop\", reload with \"maillab postfix reload\"\n"),

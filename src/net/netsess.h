@@ -43,6 +43,14 @@ struct netsess_limits {
 	struct cidr_list exempt;/* clients the per-client limit ignores */
 };
 
+/* What the listener lends every session. */
+struct netsess_env {
+	/* The session put work in a queue (a message accepted into
+	 * incoming/): the listener runs the queue manager soon. */
+	void (*work)(void *ctx, struct host *h);
+	void *ctx;
+};
+
 struct netsess_ops {
 	const char *proto;	/* "smtp", "pop3", "imap" */
 	/* Fills *l for the host's service (main.cf with the service's -o
@@ -60,7 +68,8 @@ struct netsess_ops {
 		       const struct netsess_peer *p, enum netsess_refusal why,
 		       long count, int quiet, mtime_t now, struct buf *out);
 	void *(*open)(struct host *h, const char *service,
-		      const struct netsess_peer *p, mtime_t now);
+		      const struct netsess_peer *p, const struct netsess_env *env,
+		      mtime_t now);
 	void (*feed)(void *s, const void *buf, size_t len, mtime_t now);
 	enum netsess_act (*run)(void *s, mtime_t now, long *delay_ms_out);
 	struct buf *(*output)(void *s);

@@ -145,8 +145,20 @@ static void smtp_refuse(struct host *h, const char *service,
 	conf_free(&c);
 }
 
+static void queued(void *ctx, struct host *h, const char *queue_id,
+		   const char *path)
+{
+	const struct netsess_env *env = ctx;
+
+	(void)queue_id;
+	(void)path;
+	if (env->work != NULL)
+		env->work(env->ctx, h);
+}
+
 static void *smtp_open(struct host *h, const char *service,
-		       const struct netsess_peer *p, mtime_t now)
+		       const struct netsess_peer *p, const struct netsess_env *env,
+		       mtime_t now)
 {
 	struct smtp_server_opts o;
 	struct nsmtp *n;
@@ -160,6 +172,10 @@ static void *smtp_open(struct host *h, const char *service,
 	o.client_port = p->port;
 	o.server_addr = p->local_addr;
 	o.server_port = p->local_port;
+	if (env != NULL) {
+		o.queued = queued;
+		o.queued_ctx = (void *)env;
+	}
 	srv = smtp_server_new(h, &o, now);
 	if (srv == NULL)
 		return NULL;
