@@ -670,11 +670,17 @@ char *scenario_dir(void)
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
+			/* bin/maillab, or build/<flavour>/maillab. */
+			static const char *const rel[] = { "../scenarios", "../../scenarios" };
+			size_t i;
+
 			*slash = '\0';
-			dir = xasprintf("%s/../scenarios", exe);
-			if (is_dir(dir))
-				return dir;
-			free(dir);
+			for (i = 0; i < ARRAY_LEN(rel); i++) {
+				dir = xasprintf("%s/%s", exe, rel[i]);
+				if (is_dir(dir))
+					return dir;
+				free(dir);
+			}
 		}
 	}
 	return xstrdup(SCENARIODIR);

@@ -209,16 +209,32 @@ static int known_host(const struct flow *f, const char *host, enum flow_role rol
  * corrected later if the other end traces the same line. */
 static int other_end(struct flow *f, const struct trace_event *e)
 {
+	int self = flow_node_find(f, e->host, e->process);
+	int server = flow_is_server_process(e->process);
 	char name[256];
+	size_t i;
 
 	peer_name(e->peer, name, sizeof(name));
 	if (name[0] == '\0')
 		snprintf(name, sizeof(name), "%s", "unknown");
-	if (flow_is_server_process(e->process)) {
-		int i = flow_node_find(f, name, "MUA");
+	/* Whoever this node last talked to on that host, as we learned it. */
+	for (i = f->nstep; i-- > 0;) {
+		const struct flow_step *s = &f->step[i];
+		int other;
 
-		if (i >= 0)
-			return i;
+		if (s->kind != FLOW_TALK || strcmp(s->protocol, nz(e->protocol)) != 0)
+			continue;
+		if ((server ? s->peer : s->node) != self)
+			continue;
+		other = server ? s->node : s->peer;
+		if (other >= 0 && strcmp(f->node[other].host, name) == 0)
+			return other;
+	}
+	if (server) {
+		int mua = flow_node_find(f, name, "MUA");
+
+		if (mua >= 0)
+			return mua;
 		if (strcmp(nz(e->protocol), "smtp") == 0 &&
 		    known_host(f, name, FLOW_ROLE_MTA))
 			return node_of(f, name, "postfix/smtp");
@@ -474,6 +490,8 @@ void flow_step_label(const struct flow *f, const struct flow_step *s,
 			proto[i] = (char)toupper((unsigned char)proto[i]);
 	if (s->kind == FLOW_TALK && s->port > 0)
 		snprintf(buf, n, "%s :%d", proto, s->port);
+	else if (strcmp(proto, "log") == 0)
+		snprintf(buf, n, "mail.log");
 	else
 		snprintf(buf, n, "%s", proto);
 }

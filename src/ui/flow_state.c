@@ -177,7 +177,7 @@ void flow_state_apply(struct flow_state *st, const struct trace_event *ev)
 	m = log_message(ev->text);
 	if (strstr(m, "Disconnected") != NULL && dovecot_user(m, user, sizeof(user))) {
 		struct flow_mbox *b = mbox(st, host, user);
-		long gone = strncmp(m, "pop3", 4) == 0 ? field_num(m, "del=")
+		long gone = strstr(m, "pop3(") != NULL ? field_num(m, "del=")
 						       : field_num(m, "expunged=");
 
 		b->count -= (int)gone;

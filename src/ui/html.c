@@ -34,7 +34,7 @@ int html_write(FILE *out, const struct flow *f, const struct scenario *sc,
 	fclose(mem);
 
 	buf_init(&b);
-	buf_addf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+	buf_addf(&b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>",
 		 strcmp(lang, "pt_BR") == 0 ? "pt-BR" : "en");
 	svg_escape(&b, title ? title : "maillab demo", 0);
 	buf_adds(&b, "</title>\n<style>\nbody { font-family: sans-serif; margin: 2em; }\n"
