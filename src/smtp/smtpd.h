@@ -32,6 +32,7 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/trace.h"
 
 enum smtpd_bare_newline {
 	SMTPD_BARE_NL_NO,	/* smtpd_forbid_bare_newline = no (3.7 default) */
@@ -61,6 +62,19 @@ struct smtpd_conf {
 	int tls_auth_only;		/* smtpd_tls_auth_only */
 	int sasl_enabled;		/* smtpd_sasl_auth_enable */
 	const char *sasl_mechs;		/* "PLAIN LOGIN" */
+	/*
+	 * Added by the engine's owner. A zero or NULL field keeps the
+	 * Postfix 3.7 default, so a driver that does not know a field gets
+	 * Postfix's behaviour (the same holds for myhostname, banner,
+	 * client_name/addr, recipient_limit = 0 means no limit as in Postfix,
+	 * line_length_limit, soft/hard_error_limit).
+	 */
+	long junk_command_limit;	/* smtpd_junk_command_limit, 100 */
+	long recipient_overshoot_limit;	/* smtpd_recipient_overshoot_limit, 1000 */
+	long sasl_response_limit;	/* smtpd_sasl_response_limit, 12288 */
+	int bare_newline_code;		/* smtpd_forbid_bare_newline_reject_code, 550 */
+	const struct trace_sink *trace;	/* every line in and out; may be NULL */
+	const char *trace_host;		/* host field of trace events; NULL: myhostname */
 };
 
 enum smtpd_ev_type {
@@ -74,7 +88,8 @@ enum smtpd_ev_type {
 	SMTPD_EV_DATA,		/* the message is complete: data, len; verdict needed */
 	SMTPD_EV_RSET,		/* the transaction was dropped (RSET, HELO, STARTTLS) */
 	SMTPD_EV_STARTTLS,	/* 220 queued: send output, start TLS, then
-				   call smtpd_tls_started() (or smtpd_close()) */
+				   call smtpd_tls_started(), or smtpd_close()
+				   when the handshake fails */
 	SMTPD_EV_DELAY,		/* send output, then wait delay_ms before going on */
 	SMTPD_EV_CLOSE,		/* send output, then close the connection */
 };
@@ -150,6 +165,21 @@ void smtpd_verdict(struct smtpd *s, const struct smtpd_verdict *v, mtime_t now);
 struct buf *smtpd_output(struct smtpd *s);
 /* After SMTPD_EV_STARTTLS: the handshake succeeded. */
 void smtpd_tls_started(struct smtpd *s, mtime_t now);
+/*
+ * The connection broke under the engine (TLS handshake failure, reset,
+ * driver shutdown): nothing buffered is processed any more. The engine
+ * logs "lost connection after <command> from <client>" and the
+ * disconnect line, then SMTPD_EV_CLOSE, as Postfix does on a broken
+ * connection (reference/transcripts/smtp/06e: the driver logs its own
+ * "SSL_accept error ..." lines first). Does nothing once closed.
+ */
+void smtpd_close(struct smtpd *s, mtime_t now);
+/*
+ * smtpd_timeout expired while the engine waited for the client: queues
+ * "421 4.4.2 <myhostname> Error: timeout exceeded", logs "timeout after
+ * <command> from <client>" and the disconnect line, then SMTPD_EV_CLOSE.
+ */
+void smtpd_timeout(struct smtpd *s, mtime_t now);
 /* Nonzero once the engine has nothing more to say (after 221/421). */
 int smtpd_closed(const struct smtpd *s);
 const struct smtpd_tx *smtpd_tx(const struct smtpd *s);
