@@ -182,8 +182,9 @@ void smtpd_end_session(struct smtpd *s)
 		return;
 	s->phase = SMTPD_PH_DONE;
 	s->pend = SMTPD_PEND_NONE;
-	smtpd_log_abort(s, s->act_size + (long)smtpd_pending_input(s)
-			+ (long)s->bdat_line.len);
+	/* Postfix counts what it had read: stored content plus the BDAT
+	   bytes not yet stored. */
+	smtpd_log_abort(s, s->act_size + (long)s->bdat_line.len);
 	smtpd_tx_reset(s);
 	smtpd_auth_reset(s);
 	smtpd_log_disconnect(s);
