@@ -209,11 +209,15 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (rc != 0)
 		goto out;
 
-	/* Exports alone, to files: nothing more to show unless asked. */
-	if (o.mode == DEMO_AUTO && (o.trace || o.svg || o.html) &&
-	    !(o.trace && strcmp(o.trace, "-") == 0) &&
-	    !(o.svg && strcmp(o.svg, "-") == 0) &&
-	    !(o.html && strcmp(o.html, "-") == 0) && !isatty(STDOUT_FILENO))
+	/*
+	 * An export to stdout ("-") is all that goes there; exports to
+	 * files alone show nothing else unless --plain/--tui asks, or
+	 * stdout is a terminal (then the picture follows).
+	 */
+	if ((o.trace && strcmp(o.trace, "-") == 0) || (o.svg && strcmp(o.svg, "-") == 0) ||
+	    (o.html && strcmp(o.html, "-") == 0))
+		goto out;
+	if (o.mode == DEMO_AUTO && (o.trace || o.svg || o.html) && !isatty(STDOUT_FILENO))
 		goto out;
 	if (o.mode == DEMO_AUTO)
 		o.mode = tui_possible() ? DEMO_TUI : DEMO_PLAIN;

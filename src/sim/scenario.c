@@ -27,6 +27,7 @@
 static const char *const op_names[] = {
 	[SCENARIO_SET] = "set",
 	[SCENARIO_ALIAS] = "alias",
+	[SCENARIO_MASTER] = "master",
 	[SCENARIO_SEND] = "send",
 	[SCENARIO_SESSION] = "session",
 	[SCENARIO_DOWN] = "down",
@@ -40,13 +41,14 @@ static const char *const op_names[] = {
 static const char *const op_usage[] = {
 	[SCENARIO_SET] = "set HOST PARAMETER = VALUE",
 	[SCENARIO_ALIAS] = "alias HOST NAME: TARGET[, TARGET...]",
+	[SCENARIO_MASTER] = "master HOST SERVICE TYPE PRIVATE UNPRIV CHROOT WAKEUP MAXPROC COMMAND [-o NAME=VALUE...]",
 	[SCENARIO_SEND] = "send FROM -> TO[, TO...] [port N] [starttls] "
 			  "[auth USER PASSWORD] [client NAME[ADDR]] "
 			  "[server HOST] [helo NAME]",
 	[SCENARIO_SESSION] = "session HOST PORT [client NAME[ADDR]]",
 	[SCENARIO_DOWN] = "down HOST",
 	[SCENARIO_UP] = "up HOST",
-	[SCENARIO_WAIT] = "wait DURATION (90s, 30m, 4h, 5d)",
+	[SCENARIO_WAIT] = "wait DURATION (90s, 30m, 4h, 5d, 5d2h)",
 	[SCENARIO_RUN] = "run",
 	[SCENARIO_FETCH] = "fetch USER@DOMAIN imap|pop3 [port N] [starttls] "
 			   "[password PASSWORD]",
@@ -65,18 +67,20 @@ static void describe_duration(struct buf *b, mtime_t ms)
 		char unit;
 		mtime_t ms;
 	} units[] = {
-		{ 'w', 604800000 }, { 'd', 86400000 }, { 'h', 3600000 },
-		{ 'm', 60000 }, { 's', 1000 },
+		{ 'd', 86400000 }, { 'h', 3600000 }, { 'm', 60000 }, { 's', 1000 },
 	};
 	size_t i;
 
+	if (ms < 1000) {
+		buf_adds(b, "0s");
+		return;
+	}
 	for (i = 0; i < ARRAY_LEN(units); i++) {
-		if (ms % units[i].ms == 0) {
+		if (ms >= units[i].ms) {
 			buf_addf(b, "%lld%c", (long long)(ms / units[i].ms), units[i].unit);
-			return;
+			ms %= units[i].ms;
 		}
 	}
-	buf_addf(b, "%llds", (long long)(ms / 1000));
 }
 
 char *scenario_describe(const struct scenario_action *a)
@@ -92,6 +96,9 @@ char *scenario_describe(const struct scenario_action *a)
 		break;
 	case SCENARIO_ALIAS:
 		buf_addf(&b, " %s %s: %s", a->host, a->param, a->value);
+		break;
+	case SCENARIO_MASTER:
+		buf_addf(&b, " %s %s", a->host, a->value);
 		break;
 	case SCENARIO_SEND:
 		buf_addf(&b, " %s ->", a->from);
@@ -202,29 +209,39 @@ int scenario_duration(const char *s, mtime_t *ms_out)
 		{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 },
 		{ 'd', 86400000 }, { 'w', 604800000 },
 	};
-	char *end;
-	long long n;
-	size_t i;
+	mtime_t total = 0;
+	const char *p = s;
 
 	if (s == NULL || !isdigit((unsigned char)*s))
 		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || n > 1000000)
-		return -1;
-	if (*end == '\0') {
-		*ms_out = n * 1000;
-		return 0;
-	}
-	if (end[1] != '\0')
-		return -1;
-	for (i = 0; i < ARRAY_LEN(units); i++) {
-		if (units[i].unit == *end) {
-			*ms_out = n * units[i].ms;
-			return 0;
+	/* "90", "30m", "5d2h": numbers, each with a unit but a lone last one. */
+	while (*p != '\0') {
+		char *end;
+		long long n;
+		size_t i;
+
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		errno = 0;
+		n = strtoll(p, &end, 10);
+		if (errno != 0 || n > 1000000)
+			return -1;
+		if (*end == '\0') {
+			if (p != s)
+				return -1;	/* "5d2": a unit is missing */
+			total += n * 1000;
+			break;
 		}
+		for (i = 0; i < ARRAY_LEN(units); i++)
+			if (units[i].unit == *end)
+				break;
+		if (i == ARRAY_LEN(units))
+			return -1;
+		total += n * units[i].ms;
+		p = end + 1;
 	}
-	return -1;
+	*ms_out = total;
+	return 0;
 }
 
 /* ---- the parser ---- */
@@ -497,6 +514,16 @@ static int parse_line(struct parser *p, const char *line)
 		rc = parse_set(p, line);
 	} else if (strcmp(w, "alias") == 0) {
 		rc = parse_alias(p, line);
+	} else if (strcmp(w, "master") == 0) {
+		/* A master.cf service line: at least the eight columns. */
+		if (p->ntok < 10) {
+			rc = perr_usage(p, SCENARIO_MASTER);
+		} else {
+			struct scenario_action *m = new_action(p, SCENARIO_MASTER);
+
+			m->host = xstrdup(p->tok[1]);
+			m->value = xstrdup(after_word(rest));
+		}
 	} else if (strcmp(w, "down") == 0 || strcmp(w, "up") == 0) {
 		enum scenario_op op = w[0] == 'd' ? SCENARIO_DOWN : SCENARIO_UP;
 

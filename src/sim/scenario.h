@@ -27,6 +27,7 @@ struct scenario_text {
 enum scenario_op {
 	SCENARIO_SET,		/* set HOST PARAM = VALUE (postconf -e) */
 	SCENARIO_ALIAS,		/* alias HOST NAME: TARGETS (/etc/aliases) */
+	SCENARIO_MASTER,	/* master HOST LINE (a master.cf service) */
 	SCENARIO_SEND,		/* send FROM -> TO... [options]; a MUA submits */
 	SCENARIO_SESSION,	/* session HOST PORT; C: lines typed as in telnet */
 	SCENARIO_DOWN,		/* down HOST: the host stops answering */
@@ -39,9 +40,10 @@ enum scenario_op {
 struct scenario_action {
 	enum scenario_op op;
 	int line;		/* in the file, for messages */
-	char *host;		/* SET ALIAS SESSION DOWN UP; SEND: "server" */
+	char *host;		/* SET ALIAS MASTER SESSION DOWN UP; SEND: "server" */
 	char *param;		/* SET: parameter; ALIAS: the alias name */
-	char *value;		/* SET: value; ALIAS: targets as written */
+	char *value;		/* SET: value; ALIAS: targets as written;
+				   MASTER: the master.cf line */
 	char *from;		/* SEND: envelope sender */
 	char **to;		/* SEND: recipients */
 	size_t nto;
@@ -96,8 +98,9 @@ const char *scenario_op_name(enum scenario_op op);
 char *scenario_describe(const struct scenario_action *a);
 
 /*
- * Parses "90s", "30m", "4h", "5d", "1w" (a bare number is seconds) into
- * milliseconds. Returns 0, or -1 for a malformed duration.
+ * Parses "90s", "30m", "4h", "5d", "1w" and sums of them ("5d2h"; a bare
+ * number is seconds) into milliseconds. Returns 0, or -1 for a malformed
+ * duration.
  */
 int scenario_duration(const char *s, mtime_t *ms_out);
 

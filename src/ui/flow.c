@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/xalloc.h"
 
@@ -56,6 +57,8 @@ void flow_free(struct flow **fp)
 	for (i = 0; i < f->nnode; i++) {
 		free(f->node[i].host);
 		free(f->node[i].process);
+		free(f->node[i].site);
+		free(f->node[i].owner);
 		free(f->node[i].label);
 	}
 	free(f->ev);
@@ -124,32 +127,41 @@ static enum flow_role role_of(const char *process)
 	return FLOW_ROLE_OTHER;
 }
 
-int flow_node_find(const struct flow *f, const char *host, const char *process)
+int flow_is_loopback(const char *host)
+{
+	const char *h = nz(host);
+
+	return strcmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 ||
+	       strcmp(h, "::1") == 0;
+}
+
+static int find_node_at(const struct flow *f, const char *host,
+			const char *process, const char *site)
 {
 	size_t i;
 
-	for (i = 0; i < f->nnode; i++)
-		if (strcmp(f->node[i].host, nz(host)) == 0 &&
-		    strcmp(f->node[i].process, nz(process)) == 0)
+	for (i = 0; i < f->nnode; i++) {
+		const struct flow_node *n = &f->node[i];
+
+		if (strcmp(n->host, nz(host)) == 0 && strcmp(n->process, nz(process)) == 0 &&
+		    strcmp(n->site ? n->site : "", site ? site : "") == 0)
 			return (int)i;
+	}
 	return -1;
 }
 
-static int node_of(struct flow *f, const char *host, const char *process)
+int flow_node_find(const struct flow *f, const char *host, const char *process)
 {
-	struct flow_node *n;
-	int i = flow_node_find(f, host, process);
+	return find_node_at(f, host, process, NULL);
+}
 
-	if (i >= 0)
-		return i;
-	f->node = xrealloc(f->node, (f->nnode + 1) * sizeof(*f->node));
-	n = &f->node[f->nnode];
-	n->host = xstrdup(nz(host));
-	n->process = xstrdup(nz(process));
-	n->role = role_of(process);
+static void set_label(struct flow_node *n)
+{
+	free(n->label);
 	switch (n->role) {
 	case FLOW_ROLE_MUA:
-		n->label = xasprintf("MUA %s", n->host);
+		n->label = n->owner ? xasprintf("MUA %s (%s)", n->owner, n->host)
+				    : xasprintf("MUA %s", n->host);
 		break;
 	case FLOW_ROLE_CLIENT:
 		n->label = strcmp(n->process, "client") == 0 ?
@@ -163,6 +175,26 @@ static int node_of(struct flow *f, const char *host, const char *process)
 				      : xstrdup(n->process);
 		break;
 	}
+}
+
+/* A loopback name means the machine at the other end of the line. */
+static int node_at(struct flow *f, const char *host, const char *process,
+		   const char *other_host)
+{
+	const char *site = flow_is_loopback(host) ? other_host : NULL;
+	struct flow_node *n;
+	int i = find_node_at(f, host, process, site);
+
+	if (i >= 0)
+		return i;
+	f->node = xrealloc(f->node, (f->nnode + 1) * sizeof(*f->node));
+	n = &f->node[f->nnode];
+	memset(n, 0, sizeof(*n));
+	n->host = xstrdup(nz(host));
+	n->process = xstrdup(nz(process));
+	n->site = site ? xstrdup(site) : NULL;
+	n->role = role_of(process);
+	set_label(n);
 	return (int)f->nnode++;
 }
 
@@ -207,16 +239,17 @@ static int known_host(const struct flow *f, const char *host, enum flow_role rol
 
 /* Who is at the other end of a line event: a guess from the peer string,
  * corrected later if the other end traces the same line. */
-static int other_end(struct flow *f, const struct trace_event *e)
+static int other_end(struct flow *f, const struct trace_event *e, int self)
 {
-	int self = flow_node_find(f, e->host, e->process);
 	int server = flow_is_server_process(e->process);
+	const char *site;
 	char name[256];
 	size_t i;
 
 	peer_name(e->peer, name, sizeof(name));
 	if (name[0] == '\0')
 		snprintf(name, sizeof(name), "%s", "unknown");
+	site = flow_is_loopback(name) ? nz(e->host) : NULL;
 	/* Whoever this node last talked to on that host, as we learned it. */
 	for (i = f->nstep; i-- > 0;) {
 		const struct flow_step *s = &f->step[i];
@@ -231,22 +264,54 @@ static int other_end(struct flow *f, const struct trace_event *e)
 			return other;
 	}
 	if (server) {
-		int mua = flow_node_find(f, name, "MUA");
+		int mua = find_node_at(f, name, "MUA", site);
 
 		if (mua >= 0)
 			return mua;
 		if (strcmp(nz(e->protocol), "smtp") == 0 &&
 		    known_host(f, name, FLOW_ROLE_MTA))
-			return node_of(f, name, "postfix/smtp");
-		return node_of(f, name, "client");
+			return node_at(f, name, "postfix/smtp", e->host);
+		return node_at(f, name, "client", e->host);
 	}
 	if (strcmp(nz(e->protocol), "imap") == 0)
-		return node_of(f, name, "dovecot/imap");
+		return node_at(f, name, "dovecot/imap", e->host);
 	if (strcmp(nz(e->protocol), "pop3") == 0)
-		return node_of(f, name, "dovecot/pop3");
+		return node_at(f, name, "dovecot/pop3", e->host);
 	if (strcmp(nz(e->protocol), "lmtp") == 0)
-		return node_of(f, name, "dovecot/lmtp");
-	return node_of(f, name, "postfix/smtpd");
+		return node_at(f, name, "dovecot/lmtp", e->host);
+	return node_at(f, name, "postfix/smtpd", e->host);
+}
+
+/* A MUA's user, from the first command that names one. */
+static void learn_owner(struct flow *f, int node, const struct trace_event *e)
+{
+	struct flow_node *n = &f->node[node];
+	const char *t = nz(e->text), *p = NULL;
+	size_t len;
+
+	if (n->role != FLOW_ROLE_MUA || n->owner != NULL)
+		return;
+	if (strncasecmp(t, "MAIL FROM:", 10) == 0) {
+		p = t + 10;
+		while (*p == ' ' || *p == '<')
+			p++;
+		len = strcspn(p, "@> ");
+	} else if (strncasecmp(t, "USER ", 5) == 0) {
+		p = t + 5;
+		len = strcspn(p, "@ ");
+	} else if (strcmp(nz(e->protocol), "imap") == 0 && (p = strchr(t, ' ')) != NULL &&
+		   strncasecmp(p + 1, "LOGIN ", 6) == 0) {
+		p += 7;
+		while (*p == '"')
+			p++;
+		len = strcspn(p, "@\" ");
+	} else {
+		return;
+	}
+	if (len == 0 || len > 64)
+		return;
+	n->owner = xstrndup(p, len);
+	set_label(n);
 }
 
 /* The usual port of a conversation, from the server process's name. */
@@ -325,46 +390,77 @@ static int is_line(const struct flow_ev *fe)
 	       fe->ev.direction != TRACE_DIR_NONE;
 }
 
-/* The previous protocol line, if it is the one this event repeats. */
+static int same_node(const struct trace_event *a, const struct trace_event *b)
+{
+	return strcmp(nz(a->host), nz(b->host)) == 0 &&
+	       strcmp(nz(a->process), nz(b->process)) == 0;
+}
+
+/* a and b are the two ends of one link: each names the other as peer. */
+static int linked(const struct trace_event *a, const struct trace_event *b)
+{
+	char pa[256], pb[256];
+
+	peer_name(a->peer, pa, sizeof(pa));
+	peer_name(b->peer, pb, sizeof(pb));
+	return strcmp(pa, nz(b->host)) == 0 || strcmp(pb, nz(a->host)) == 0;
+}
+
+/*
+ * The line this event repeats from the other end of its link, or -1.
+ * The two ends may trace in batches (the server's eleven EHLO lines,
+ * then the client's eleven), and one end may trace lines the other does
+ * not (the receiver each line of a message, the sender only its "."), so
+ * lines are paired in order: among the other end's lines since its last
+ * paired one, the earliest with the same text.
+ */
 static long dup_of(const struct flow *f, size_t idx)
 {
 	const struct trace_event *e = &f->ev[idx].ev;
-	size_t i;
+	long found = -1;
+	size_t i, looked = 0;
 
-	for (i = idx; i-- > 0;) {
+	for (i = idx; i-- > 0 && looked < 1024;) {
 		const struct flow_ev *p = &f->ev[i];
 
-		if (!is_line(p))
+		if (!is_line(p) || strcmp(p->ev.protocol, e->protocol) != 0 ||
+		    same_node(&p->ev, e) || p->ev.direction == e->direction ||
+		    !linked(&p->ev, e))
 			continue;
-		if (p->dup)
-			return -1;
-		if (strcmp(p->ev.protocol, e->protocol) == 0 &&
-		    strcmp(nz(p->ev.text), nz(e->text)) == 0 &&
-		    p->ev.direction != e->direction &&
-		    (strcmp(nz(p->ev.host), nz(e->host)) != 0 ||
-		     strcmp(nz(p->ev.process), nz(e->process)) != 0))
-			return (long)i;
-		return -1;
+		looked++;
+		if (p->paired)
+			break;
+		if (strcmp(nz(p->ev.text), nz(e->text)) == 0)
+			found = (long)i;
 	}
-	return -1;
+	return found;
 }
 
 static void add_line(struct flow *f, size_t idx)
 {
 	struct flow_ev *fe = &f->ev[idx];
 	const struct trace_event *e = &fe->ev;
-	int self = node_of(f, e->host, e->process);
-	int server = flow_is_server_process(e->process);
+	char pname[256];
+	int self, server = flow_is_server_process(e->process);
 	long d = dup_of(f, idx);
 	int client_node, server_node;
 	struct flow_step *s;
 	size_t i;
 
+	peer_name(e->peer, pname, sizeof(pname));
+	self = node_at(f, e->host, e->process, pname);
 	fe->from_client = server ? e->direction == TRACE_DIR_IN
 				 : e->direction == TRACE_DIR_OUT;
 	if (d >= 0) {
+		/*
+		 * Show the later copy, hide the earlier: when the receiver
+		 * traces the body of a message line by line and the sender
+		 * only its final ".", the "." then comes after the body.
+		 */
 		s = &f->step[f->ev[d].step];
-		fe->dup = 1;
+		f->ev[d].dup = 1;
+		f->ev[d].paired = 1;
+		fe->paired = 1;
 		fe->from_client = f->ev[d].from_client;
 		/* Now we know who the other end really is. */
 		if (s->kind == FLOW_TALK) {
@@ -372,12 +468,16 @@ static void add_line(struct flow *f, size_t idx)
 				s->peer = self;
 			else
 				s->node = self;
+			if (fe->from_client)
+				learn_owner(f, s->node, e);
 		}
 		step_add(f, s, idx);
 		return;
 	}
-	client_node = server ? other_end(f, e) : self;
-	server_node = server ? self : other_end(f, e);
+	client_node = server ? other_end(f, e, self) : self;
+	server_node = server ? self : other_end(f, e, self);
+	if (fe->from_client)
+		learn_owner(f, client_node, e);
 
 	/* The latest conversation between these two, with nothing after it
 	 * but other processes' work. */
@@ -419,9 +519,14 @@ static void add_line(struct flow *f, size_t idx)
 static void add_work(struct flow *f, size_t idx)
 {
 	const struct trace_event *e = &f->ev[idx].ev;
-	int self = node_of(f, e->host, e->process);
+	/* A DNS lookup is the DNS's step, whoever traced it. */
+	int self = node_at(f, e->host, strcasecmp(nz(e->protocol), "dns") == 0 ?
+			   "dns" : e->process, NULL);
 	struct flow_step *s = f->nstep ? &f->step[f->nstep - 1] : NULL;
 
+	/* Work at another time (a retry minutes later) is another step. */
+	if (s != NULL && s->n > 0 && e->time - f->ev[s->evi[s->n - 1]].ev.time >= 1000)
+		s = NULL;
 	if (s != NULL && ((s->kind == FLOW_WORK && s->node == self) ||
 			  (s->kind == FLOW_TALK && (s->node == self || s->peer == self)
 			   && strcmp(nz(e->protocol), "log") == 0))) {

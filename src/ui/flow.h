@@ -14,8 +14,8 @@
  * a mail user agent ("MUA" on its client host) or an outside client.
  *
  * When both ends of a virtual link trace the same line (the client as
- * "out", the server as "in"), the second is kept but marked a duplicate:
- * steps and exports show each line once.
+ * "out", the server as "in"), both are kept and paired, and the earlier
+ * is marked a duplicate: steps and exports show each line once.
  *
  * flow knows nothing of terminals or files: it is a pure function of the
  * events fed to it, so a test can build one from a hand-made event list.
@@ -46,14 +46,20 @@ enum flow_role {
 struct flow_node {
 	char *host;		/* "mail.a.example", "client.a.example", "outside.example" */
 	char *process;		/* "postfix/smtpd", "MUA", "client" */
-	char *label;		/* "mail.a.example postfix/smtpd", "MUA client.a.example" */
+	char *site;		/* a loopback client ("localhost"): the machine it
+				   runs on, i.e. the server it talks to; else NULL */
+	char *owner;		/* a MUA's user, once its MAIL FROM, USER or
+				   LOGIN says so ("alice"); else NULL */
+	char *label;		/* "mail.a.example postfix/smtpd", "MUA alice (localhost)" */
 	enum flow_role role;
 };
 
 struct flow_ev {
 	struct trace_event ev;	/* every string owned (strdup'd) */
 	size_t step;		/* index into flow.step */
-	int dup;		/* the other end's copy of the previous line */
+	int dup;		/* hidden: the other end traced the same line,
+				   and that (later) copy is the one shown */
+	int paired;		/* matched with its copy from the other end */
 	int from_client;	/* lines: sent by the client side ("C:") */
 };
 
@@ -103,8 +109,10 @@ const char *flow_log_short(const char *text);
 /* The step's first event of kind SAY: its text (the note, else text). */
 const char *flow_say_text(const struct flow *f, const struct flow_step *s);
 
-/* The node of a process on a host, or -1. */
+/* The node of a process on a host (not a loopback client), or -1. */
 int flow_node_find(const struct flow *f, const char *host, const char *process);
+/* "localhost", "127.0.0.1", "::1". */
+int flow_is_loopback(const char *host);
 
 /* Number of visible (non-duplicate) events of a step. */
 size_t flow_step_lines(const struct flow *f, const struct flow_step *s);

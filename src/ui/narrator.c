@@ -312,13 +312,115 @@ void narrator_summary(struct narrator *n, const struct flow *f)
 	free(hosts);
 }
 
-int narrator_all(struct narrator *n, const struct flow *f)
+/*
+ * What a step looks like with its numbers masked: queue IDs (a run of eight
+ * or more hex digits with a digit in it) become "Q", other numbers "#".
+ * Two retries of a deferred message have the same signature.
+ */
+static char *signature(const struct flow *f, const struct flow_step *s)
 {
+	struct buf b;
 	size_t i;
 
+	buf_init(&b);
+	buf_addf(&b, "%d %d %d|", (int)s->kind, s->node, s->peer);
+	for (i = 0; i < s->n; i++) {
+		const struct flow_ev *fe = &f->ev[s->evi[i]];
+		const char *p = fe->ev.text;
+
+		if (fe->dup)
+			continue;
+		buf_addf(&b, "%s:", fe->ev.protocol);
+		while (*p != '\0') {
+			size_t run = strspn(p, "0123456789ABCDEF");
+
+			if (run >= 8 && strpbrk(p, "0123456789") < p + run) {
+				buf_addc(&b, 'Q');
+				p += run;
+			} else if (*p >= '0' && *p <= '9') {
+				buf_addc(&b, '#');
+				p += strspn(p, "0123456789");
+			} else {
+				buf_addc(&b, *p++);
+			}
+		}
+		buf_addc(&b, '|');
+	}
+	return buf_steal(&b, NULL);
+}
+
+/* How many times the block of len steps at i repeats back to back. */
+static size_t repeats(const struct flow *f, char **sig, size_t i, size_t len)
+{
+	size_t reps = 1, k;
+
+	for (;;) {
+		size_t at = i + reps * len;
+
+		if (at + len > f->nstep)
+			return reps;
+		for (k = 0; k < len; k++)
+			if (f->step[at + k].kind == FLOW_SAY ||
+			    strcmp(sig[i + k], sig[at + k]) != 0)
+				return reps;
+		reps++;
+	}
+}
+
+int narrator_all(struct narrator *n, const struct flow *f)
+{
+	char **sig = xcalloc(f->nstep + 1, sizeof(*sig));
+	size_t i, k;
+	int rc = 0;
+
 	for (i = 0; i < f->nstep; i++)
-		if (narrator_step(n, f, &f->step[i]) < 0)
-			return -1;
-	narrator_summary(n, f);
-	return 0;
+		sig[i] = signature(f, &f->step[i]);
+	for (i = 0; i < f->nstep && rc == 0;) {
+		size_t len = 0, reps = 1, l;
+
+		/* A cycle told four times or more (retries of a deferred
+		 * message): the first, a summary line, the last. The cycle
+		 * length that hides the most steps wins. */
+		for (l = 1; l <= 4 && f->step[i].kind != FLOW_SAY; l++) {
+			size_t ok = 1, r;
+
+			for (k = 0; k < l && ok; k++)
+				ok = i + k < f->nstep && f->step[i + k].kind != FLOW_SAY;
+			if (!ok)
+				break;
+			r = repeats(f, sig, i, l);
+			if (r >= 4 && r * l > reps * len) {
+				reps = r;
+				len = l;
+			}
+		}
+		if (len == 0) {
+			rc = narrator_step(n, f, &f->step[i]);
+			i++;
+			continue;
+		}
+		for (k = 0; k < len && rc == 0; k++)
+			rc = narrator_step(n, f, &f->step[i + k]);
+		{
+			const struct flow_step *last = &f->step[i + (reps - 1) * len - 1];
+			char when[40];
+
+			format_time(last->time, when, sizeof(when));
+			fputc('\n', n->out);
+			fprintf(n->out, ngettext("   (%zu more time the same, until %s)\n",
+						 "   (%zu more times the same, until %s)\n",
+						 (unsigned long)(reps - 2)), reps - 2, when);
+			n->last_time = last->time;
+		}
+		i += (reps - 1) * len;
+		for (k = 0; k < len && rc == 0; k++)
+			rc = narrator_step(n, f, &f->step[i + k]);
+		i += len;
+	}
+	for (i = 0; i < f->nstep; i++)
+		free(sig[i]);
+	free(sig);
+	if (rc == 0)
+		narrator_summary(n, f);
+	return rc;
 }

@@ -115,6 +115,9 @@ static const struct work_row work_rows[] = {
 	{ "Disconnected", N_("The client has disconnected.") },
 	{ "warning:", N_("A warning in mail.log: the learner's clue when something is wrong.") },
 	{ " MX ", N_("DNS: the sending server asks which host receives mail for the recipient's domain (the MX record).") },
+	{ "postconf -e", N_("postconf -e changes one parameter in main.cf; postfix reload makes the running Postfix read it.") },
+	{ "newaliases", N_("A new line in /etc/aliases; newaliases rebuilds the alias table that local reads at delivery.") },
+	{ "Unable to connect", N_("Nobody answers on that port: the host is down or the service is not running.") },
 };
 
 static const char *nz(const char *s)
@@ -149,6 +152,19 @@ static int starts(const char *s, const char *prefix)
 	return strncmp(nz(s), prefix, strlen(prefix)) == 0;
 }
 
+static size_t client_lines(const struct flow *f, const struct flow_step *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		const struct flow_ev *fe = &f->ev[s->evi[i]];
+
+		if (!fe->dup && fe->from_client && fe->ev.direction != TRACE_DIR_NONE)
+			n++;
+	}
+	return n;
+}
+
 static const char *explain_talk(const struct flow *f, const struct flow_step *s)
 {
 	const char *first_client = NULL, *last_server = NULL, *last_client = NULL;
@@ -175,6 +191,10 @@ static const char *explain_talk(const struct flow *f, const struct flow_step *s)
 		else
 			narrator_explain_verb(s->protocol, first_client, verb, sizeof(verb));
 	}
+	/* Several commands at once, before any reply (RFC 2920). */
+	if (strcmp(s->protocol, "smtp") == 0 && strcmp(verb, ".") != 0 &&
+	    client_lines(f, s) > 1 && strcmp(verb, "MAIL") == 0)
+		return _("PIPELINING: the client sends MAIL FROM, RCPT TO and DATA in one go; the server answers each in order: 250 sender ok, 250 recipient ok, 354 send the message.");
 	for (i = 0; i < ARRAY_LEN(talk_rows); i++) {
 		const struct talk_row *r = &talk_rows[i];
 
@@ -205,15 +225,20 @@ static const char *explain_work(const struct flow *f, const struct flow_step *s)
 const char *narrator_explain_step(const struct flow *f,
 				  const struct flow_step *s)
 {
+	const char *why;
 	size_t i;
 
 	if (s->kind == FLOW_SAY)
 		return NULL;
+	why = s->kind == FLOW_TALK ? explain_talk(f, s) : explain_work(f, s);
+	if (why != NULL)
+		return why;
+	/* What the producer said about it, when the tables know nothing. */
 	for (i = 0; i < s->n; i++) {
 		const char *note = f->ev[s->evi[i]].ev.note;
 
 		if (note != NULL && *note != '\0')
 			return note;
 	}
-	return s->kind == FLOW_TALK ? explain_talk(f, s) : explain_work(f, s);
+	return NULL;
 }

@@ -13,7 +13,7 @@
 
 /*
  * The explanation of step s (translated), or NULL when there is nothing
- * useful to say. An event's own note, when the trace gives one, wins.
+ * useful to say. The tables first; else an event's own note.
  * Borrowed: static or owned by f.
  */
 const char *narrator_explain_step(const struct flow *f,

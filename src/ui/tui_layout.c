@@ -42,12 +42,6 @@ static int box_of_host(const struct tui_layout *l, const char *host)
 	return -1;
 }
 
-static int is_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	       strcmp(host, "::1") == 0;
-}
-
 static void attach(struct tui_layout *l, const struct flow *f, int node, int box)
 {
 	struct tui_box *b = &l->box[box];
@@ -125,6 +119,11 @@ void tui_layout_build(struct tui_layout *l, const struct flow *f)
 		if (c->role != FLOW_ROLE_MUA && c->role != FLOW_ROLE_CLIENT &&
 		    c->role != FLOW_ROLE_OTHER)
 			continue;
+		/* A loopback client runs on the server's own machine. */
+		if (c->site != NULL && (b = box_of_host(l, c->site)) >= 0) {
+			attach(l, f, st->node, b);
+			continue;
+		}
 		for (k = 0; k < l->nbox; k++) {
 			char d[128];
 
@@ -133,7 +132,7 @@ void tui_layout_build(struct tui_layout *l, const struct flow *f)
 			    strcmp(c->host, l->box[k].domain) == 0)
 				b = (int)k;
 		}
-		if (b < 0 && is_loopback(c->host) && st->peer >= 0)
+		if (b < 0 && flow_is_loopback(c->host) && st->peer >= 0)
 			b = l->node_box[st->peer];
 		if (b >= 0) {
 			attach(l, f, st->node, b);

@@ -172,6 +172,7 @@ static void test_errors(void)
 		{ "scenario x\nworld default\nsession h\n", "t.scn, line 3: usage: session" },
 		{ "scenario x\nworld default\ndown\n", "t.scn, line 3: usage: down HOST" },
 		{ "scenario x\nworld default\nrun now\n", "t.scn, line 3: usage: run" },
+		{ "scenario x\nworld default\nmaster h submission inet n\n", "t.scn, line 3: usage: master" },
 	};
 	size_t i;
 
@@ -199,8 +200,9 @@ static void test_durations(void)
 	} cases[] = {
 		{ "90", 0, 90000 }, { "90s", 0, 90000 }, { "30m", 0, 1800000 },
 		{ "4h", 0, 14400000 }, { "5d", 0, 432000000 }, { "1w", 0, 604800000 },
+		{ "5d2h", 0, 439200000 }, { "1h30m", 0, 5400000 },
 		{ "", -1, 0 }, { "m", -1, 0 }, { "5dd", -1, 0 }, { "-5", -1, 0 },
-		{ "5x", -1, 0 },
+		{ "5x", -1, 0 }, { "5d2", -1, 0 }, { "5d-2h", -1, 0 },
 	};
 	size_t i;
 

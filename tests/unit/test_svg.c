@@ -93,7 +93,7 @@ static void test_lanes(void)
 {
 	static const char *const want[] = {
 		"MUA client.a.example", A " postfix/smtpd", A " postfix/qmgr", A " postfix/smtp",
-		B " postfix/smtpd", "MUA client.b.example", B " dovecot/imap",
+		B " postfix/smtpd", "MUA bob (client.b.example)", B " dovecot/imap",
 		"outside.example",
 	};
 	struct flow *f = relay_flow();
@@ -169,7 +169,7 @@ static void test_layout(void)
 	CU_ASSERT_STRING_EQUAL(l.box[0].host, A);
 	CU_ASSERT_STRING_EQUAL(l.box[0].domain, "a.example");
 	CU_ASSERT_STRING_EQUAL(l.box[0].clients, "MUA client.a.example");
-	CU_ASSERT_STRING_EQUAL(l.box[1].clients, "MUA client.b.example");
+	CU_ASSERT_STRING_EQUAL(l.box[1].clients, "MUA bob (client.b.example)");
 	CU_ASSERT_EQUAL(l.box[1].has_mda, 1);
 	CU_ASSERT_EQUAL_FATAL(l.noutside, 1);
 	CU_ASSERT_STRING_EQUAL(f->node[l.outside[0]].label, "outside.example");
