@@ -43,7 +43,7 @@ enum {
 	BOX_H = 10,
 	OUTSIDE_Y = DIAGRAM_Y + BOX_H,
 	PANES_Y = OUTSIDE_Y + 1,
-	GAP = 10,
+	GAP = 8,
 	BOX_MAX_W = 60,
 };
 
@@ -809,11 +809,13 @@ static void pane_events(struct tui *t, const struct area *a)
 
 		flow_step_label(f, s, label, sizeof(label));
 		buf_init(&b);
-		buf_addf(&b, "%3d %-10s %s", s->number, label, f->node[s->node].label);
+		/* What was said first; who said it after, as room allows. */
+		buf_addf(&b, "%3d %-10s ", s->number, label);
+		narrator_escape(&b, step_summary(f, s));
+		buf_addf(&b, "  (%s", f->node[s->node].label);
 		if (s->kind == FLOW_TALK)
 			buf_addf(&b, " -> %s", f->node[s->peer].label);
-		buf_adds(&b, "  ");
-		narrator_escape(&b, step_summary(f, s));
+		buf_adds(&b, ")");
 		put(a->y + 1 + row++, a->x + 1, a->w - 2, b.data,
 		    idx[i] == t->cur ? inks[TUI_INK_LIT] : 0);
 		buf_reset(&b);
