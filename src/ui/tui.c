@@ -8,6 +8,8 @@
 #include "ui/tui.h"
 
 #include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,15 @@ int tui_run(const struct flow *f, const struct scenario *sc,
 	flow_state_init(&t.final);
 	flow_state_at(&t.final, f, f->nstep);
 	build_filters(&t);
+
+	/*
+	 * No locale asked for at all (LANG unset): the "C" locale cannot
+	 * decode the UTF-8 of the Portuguese text; terminals today speak
+	 * UTF-8, so use it for the characters (not the language).
+	 */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 && getenv("LC_ALL") == NULL &&
+	    getenv("LC_CTYPE") == NULL && getenv("LANG") == NULL)
+		setlocale(LC_CTYPE, "C.UTF-8");
 
 	/* Our handlers first: ncurses leaves alone a signal already handled. */
 	memset(&sa, 0, sizeof(sa));

@@ -273,7 +273,8 @@ static void draw_title(struct tui *t)
 		struct tm tm;
 
 		gmtime_r(&secs, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		/* The year only where there is room for it. */
+		strftime(when, sizeof(when), COLS < 100 ? "%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
 	}
 	if (t->running)
 		snprintf(right, sizeof(right), " %s  %d/%d  %s %.1fs ", when, number,
