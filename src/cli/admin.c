@@ -43,6 +43,10 @@ int admin_open(struct admin *a, struct cli *cli, int argc, char **argv,
 	}
 	if (hostname != NULL && hostname[0] == '\0')
 		hostname = NULL;
+	/* What an earlier command (serve --stdio, a listener gone) left
+	 * due runs first, so the tool sees the queue Postfix would show. */
+	if (sim_up_to_date(a->w, &e) < 0)
+		fprintf(stderr, "maillab %s: %s\n", argv[0], e.text);
 	a->h = world_host(a->w, hostname, &e);
 	if (a->h == NULL) {
 		fprintf(stderr, "maillab %s: %s\n", argv[0], e.text);

@@ -2,8 +2,10 @@
  * admin: what every Postfix-style admin tool of maillab does first:
  * "--host H" right after the tool's name (else $MAILLAB_HOST, else the
  * world's first host), the lab root (--root, $MAILLAB_ROOT, default),
- * the world and the host opened. And last: bring the world up to date
- * (sim_up_to_date), so queued work is delivered as Postfix would.
+ * the world and the host opened, and the world brought up to date
+ * (sim_up_to_date: what an earlier command left due runs). And last:
+ * bring it up to date again, so the tool's own work is delivered as
+ * Postfix would.
  */
 #ifndef MAILLAB_ADMIN_H
 #define MAILLAB_ADMIN_H

@@ -1,16 +1,14 @@
 /*
- * conf: storage of main.cf settings over the Postfix 3.7 defaults, the
- * main.cf parser (postconf(5), "SYNTAX") and the typed getters. Expansion
- * lives in conf_expand.c, the machine-dependent defaults in
- * conf_machine.c, the defaults table in conf_defaults.c.
+ * conf: storage of main.cf settings over the Postfix 3.7 defaults. The
+ * parser is conf_parse.c, the cached and typed getters conf_get.c,
+ * expansion conf_expand.c, the machine-dependent defaults
+ * conf_machine.c, the defaults table conf_defaults.c.
  *
  * Every parameter is one entry in a hash table, made at conf_new() from the
  * table; a setting of an unknown name adds an entry that is not "known".
  * conf_get() caches each expansion; any change bumps c->gen, which makes
  * every cache stale at once.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +84,7 @@ static void ent_free(struct conf_ent *ent)
 }
 
 /* Every change goes through here: caches and the defaults view go stale. */
-static void changed(struct conf *c, int machine)
+void conf_changed(struct conf *c, int machine)
 {
 	c->gen++;
 	if (machine && c->dview != NULL)
@@ -178,7 +176,7 @@ void conf_set_machine(struct conf *c, const char *hostname,
 		free(c->networks);
 		c->networks = NULL;
 	}
-	changed(c, 1);
+	conf_changed(c, 1);
 }
 
 /* ---- services (master.cf) ------------------------------------------- */
@@ -251,13 +249,13 @@ void conf_add_service(struct conf *c, const char *service,
 	c->services = xrealloc(c->services,
 			       (c->nservices + 1) * sizeof(char *));
 	c->services[c->nservices++] = xasprintf("%s\n%s", service, command);
-	changed(c, 1);
+	conf_changed(c, 1);
 }
 
 /* ---- settings -------------------------------------------------------- */
 
-static void set_at(struct conf *c, const char *name, const char *value,
-		   int line)
+void conf_ent_set(struct conf *c, const char *name, const char *value,
+		  int line)
 {
 	struct conf_ent *ent = conf_ent_find(c, name);
 
@@ -266,12 +264,12 @@ static void set_at(struct conf *c, const char *name, const char *value,
 	free(ent->raw);
 	ent->raw = xstrdup(value);
 	ent->line = line;
-	changed(c, 0);
+	conf_changed(c, 0);
 }
 
 void conf_set(struct conf *c, const char *name, const char *value)
 {
-	set_at(c, name, value, 0);
+	conf_ent_set(c, name, value, 0);
 }
 
 void conf_unset(struct conf *c, const char *name)
@@ -283,7 +281,23 @@ void conf_unset(struct conf *c, const char *name)
 	free(ent->raw);
 	ent->raw = NULL;
 	ent->line = 0;
-	changed(c, 0);
+	conf_changed(c, 0);
+}
+
+void conf_clear(struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap; i++) {
+		struct conf_ent *ent = c->slots[i];
+
+		if (ent != NULL && ent->raw != NULL) {
+			free(ent->raw);
+			ent->raw = NULL;
+			ent->line = 0;
+		}
+	}
+	conf_changed(c, 0);
 }
 
 const char *conf_ent_value(struct conf *c, struct conf_ent *ent)
@@ -379,176 +393,6 @@ const char *conf_default_value(struct conf *c, const char *name)
 	if (ent == NULL || !ent->known || (ent->flags & CONF_DEF_LEGACY))
 		return NULL;
 	return conf_ent_value(d, ent);
-}
-
-/* ---- expansion with a cache ------------------------------------------ */
-
-const char *conf_get(struct conf *c, const char *name)
-{
-	struct conf_ent *ent = conf_ent_find(c, name);
-	const char *v;
-	struct buf out;
-	struct err e;
-
-	if (ent == NULL)
-		return NULL;
-	if (ent->exp != NULL && ent->exp_gen == c->gen)
-		return ent->exp;
-	v = conf_ent_value(c, ent);
-	if (v == NULL)
-		return NULL;
-	buf_init(&out);
-	if (ent->flags & CONF_DEF_RAW)
-		buf_adds(&out, v);
-	else
-		(void)conf_expand(c, v, &out, NULL, NULL, &e);
-	buf_addc(&out, 0);	/* make sure data is allocated */
-	free(ent->exp);
-	ent->exp = buf_steal(&out, NULL);
-	ent->exp_gen = c->gen;
-	buf_reset(&out);
-	return ent->exp;
-}
-
-/* Expands the parameter's default (in c's view), for the fallbacks. */
-static char *expanded_default(struct conf *c, const char *name)
-{
-	struct conf_ent *ent = conf_ent_find(c, name);
-	const char *def;
-	struct buf out;
-	struct err e;
-	char *s;
-
-	if (ent == NULL)
-		return NULL;
-	def = (ent->flags & CONF_DEF_COMPUTED) ? conf_default_value(c, name)
-					       : ent->def;
-	if (def == NULL)
-		return NULL;
-	buf_init(&out);
-	(void)conf_expand(c, def, &out, NULL, NULL, &e);
-	buf_addc(&out, 0);
-	s = buf_steal(&out, NULL);
-	buf_reset(&out);
-	return s;
-}
-
-static int parse_long(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == 0)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -1;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != 0)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-long conf_get_int(struct conf *c, const char *name)
-{
-	const char *v = conf_get(c, name);
-	long n = 0;
-	char *d;
-
-	if (v != NULL && parse_long(v, &n) == 0)
-		return n;
-	d = expanded_default(c, name);
-	if (d == NULL || parse_long(d, &n) != 0)
-		n = 0;
-	free(d);
-	return n;
-}
-
-/* Postfix's get_mail_conf_bool(): "yes"/"no", any case (mail_conf_bool.c);
- * "true"/"false" too. */
-static int parse_bool(const char *s, int *out)
-{
-	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0) {
-		*out = 1;
-		return 0;
-	}
-	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return -1;
-}
-
-int conf_get_bool(struct conf *c, const char *name)
-{
-	const char *v = conf_get(c, name);
-	int b = 0;
-	char *d;
-
-	if (v != NULL && parse_bool(v, &b) == 0)
-		return b;
-	d = expanded_default(c, name);
-	if (d == NULL || parse_bool(d, &b) != 0)
-		b = 0;
-	free(d);
-	return b;
-}
-
-/*
- * postconf(5), "time units": a number with an optional unit letter,
- * s (seconds), m (minutes), h (hours), d (days), w (weeks); without one
- * the parameter's own default unit applies.
- */
-static int parse_time(const char *s, char unit, long *out)
-{
-	static const struct {
-		char unit;
-		long seconds;
-	} units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-		{ 'w', 604800 },
-	};
-	char *end;
-	long v;
-	size_t i;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end != 0) {
-		if (end[1] != 0)
-			return -1;
-		unit = (char)tolower((unsigned char)*end);
-	}
-	for (i = 0; i < ARRAY_LEN(units); i++)
-		if (units[i].unit == unit) {
-			*out = v * units[i].seconds;
-			return 0;
-		}
-	return -1;
-}
-
-long conf_get_time(struct conf *c, const char *name, char unit)
-{
-	const char *v = conf_get(c, name);
-	long t = 0;
-	char *d;
-
-	if (v != NULL && parse_time(v, unit, &t) == 0)
-		return t;
-	d = expanded_default(c, name);
-	if (d == NULL || parse_time(d, unit, &t) != 0)
-		t = 0;
-	free(d);
-	return t;
 }
 
 /* ---- listing --------------------------------------------------------- */
@@ -663,181 +507,4 @@ void conf_list_free(char ***vp)
 {
 	free_vec(*vp);
 	*vp = NULL;
-}
-
-/* ---- the parser ------------------------------------------------------ */
-
-/* Postfix's printable(): anything but printable ASCII shows as '?'. */
-static char *printable(const char *s)
-{
-	char *p = xstrdup(s), *q;
-
-	for (q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
-			*q = '?';
-	return p;
-}
-
-static int is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	       ch == '\v' || ch == '\f';
-}
-
-/*
- * One logical line: "name = value". Postfix (split_nameval(3)): the name
- * runs up to white space or '='; only white space may stand between it
- * and the '='; the value is trimmed at both ends.
- */
-static int parse_logical(struct conf *c, const char *file, int line,
-			 char *text, int *failed, struct err *e)
-{
-	char *p = text, *name, *value, *end;
-	const char *problem = NULL;
-	struct conf_ent *ent;
-
-	while (is_blank((unsigned char)*p))
-		p++;
-	end = p + strlen(p);
-	while (end > p && is_blank((unsigned char)end[-1]))
-		*--end = 0;
-	name = p;
-	while (*p && !is_blank((unsigned char)*p) && *p != '=')
-		p++;
-	if (p == name) {
-		problem = "missing attribute name";
-	} else {
-		char *name_end = p;
-
-		while (is_blank((unsigned char)*p))
-			p++;
-		if (*p != '=')
-			problem = "missing '=' after attribute name";
-		else
-			*name_end = 0;
-	}
-	if (problem != NULL) {
-		char *shown = printable(name);
-
-		if (!*failed)
-			err_set(e, 0, "%s, line %d: %s: \"%s\"", file, line,
-				problem, shown);
-		*failed = 1;
-		free(shown);
-		return -1;
-	}
-	value = p + 1;
-	while (is_blank((unsigned char)*value))
-		value++;
-	ent = conf_ent_find(c, name);
-	if (ent != NULL && (ent->flags & CONF_DEF_READONLY)) {
-		conf_warnf(c, "%s: read-only parameter assignment: %s=%s",
-			   file, name, value);
-		return 0;
-	}
-	if (ent != NULL && ent->raw != NULL && ent->line > 0)
-		conf_warnf(c, "%s, line %d: overriding earlier entry: %s=%s",
-			   file, line, name, ent->raw);
-	set_at(c, name, value, line);
-	return 0;
-}
-
-int conf_parse(struct conf *c, const char *name, const char *text,
-	       size_t len, struct err *e)
-{
-	struct buf logical;
-	size_t pos = 0;
-	int lineno = 0, start_line = 0, failed = 0, have = 0;
-
-	buf_init(&logical);
-	/* A new file: its lines may override earlier files without a word. */
-	{
-		size_t i;
-
-		for (i = 0; i < c->cap; i++)
-			if (c->slots[i] != NULL && c->slots[i]->raw != NULL)
-				c->slots[i]->line = -c->slots[i]->line;
-	}
-	while (pos < len) {
-		const char *line = text + pos;
-		const char *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos;
-		size_t i = 0;
-
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		while (i < n && is_blank((unsigned char)line[i]))
-			i++;
-		/* Blank and comment lines never end a logical line. */
-		if (i == n || line[i] == '#')
-			continue;
-		if (i > 0) {
-			if (have) {
-				buf_add(&logical, line, n);
-				continue;
-			}
-			{
-				char *raw = xstrndup(line, n), *shown;
-				char *end = raw + strlen(raw);
-
-				while (end > raw && is_blank((unsigned char)end[-1]))
-					*--end = 0;
-				shown = printable(raw);
-				conf_warnf(c, "%s: logical line must not start with whitespace: \"%s\"",
-					   name, shown);
-				free(shown);
-				free(raw);
-			}
-			continue;
-		}
-		if (have) {
-			buf_addc(&logical, 0);
-			parse_logical(c, name, start_line, logical.data,
-				      &failed, e);
-		}
-		buf_clear(&logical);
-		buf_add(&logical, line, n);
-		have = 1;
-		start_line = lineno;
-	}
-	if (have) {
-		buf_addc(&logical, 0);
-		parse_logical(c, name, start_line, logical.data, &failed, e);
-	}
-	buf_reset(&logical);
-	{
-		size_t i;
-
-		for (i = 0; i < c->cap; i++)
-			if (c->slots[i] != NULL && c->slots[i]->line < 0)
-				c->slots[i]->line = -c->slots[i]->line;
-	}
-	changed(c, 0);
-	return failed ? -1 : 0;
-}
-
-int conf_load(struct conf *c, const char *path, struct err *e)
-{
-	FILE *f = fopen(path, "r");
-	struct buf text;
-	char chunk[8192];
-	size_t n;
-	int rc;
-
-	if (f == NULL)
-		return err_set(e, errno, "open %s: %s", path, strerror(errno));
-	buf_init(&text);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&text, chunk, n);
-	if (ferror(f)) {
-		int saved = errno;
-
-		fclose(f);
-		buf_reset(&text);
-		return err_set(e, saved, "read %s: %s", path, strerror(saved));
-	}
-	fclose(f);
-	rc = conf_parse(c, path, text.data ? text.data : "", text.len, e);
-	buf_reset(&text);
-	return rc;
 }

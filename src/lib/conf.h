@@ -77,6 +77,9 @@ void conf_add_service(struct conf *c, const char *service,
 void conf_set(struct conf *c, const char *name, const char *value);
 /* Removes an explicit setting: the default applies again. */
 void conf_unset(struct conf *c, const char *name);
+/* Removes every explicit setting (before re-reading main.cf: conf_load
+ * adds to what is there). The machine and services stay. */
+void conf_clear(struct conf *c);
 
 /* The raw value, explicit or default; NULL for an unknown parameter. */
 const char *conf_raw(const struct conf *c, const char *name);

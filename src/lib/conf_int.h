@@ -43,6 +43,12 @@ struct conf_ent *conf_ent_find(const struct conf *c, const char *name);
 /* The value a $name lookup sees: the setting, else the (computed)
  * default; NULL when undefined. */
 const char *conf_ent_value(struct conf *c, struct conf_ent *ent);
+/* Sets an explicit value; line 0 for an override. */
+void conf_ent_set(struct conf *c, const char *name, const char *value,
+		  int line);
+/* Every change calls this: caches go stale (and with machine nonzero,
+ * the defaults view too). */
+void conf_changed(struct conf *c, int machine);
 /* Formats a warning and hands it to the handler. */
 void conf_warnf(const struct conf *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

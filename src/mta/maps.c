@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/xalloc.h"
+#include "mta/aliases.h"
 #include "mta/host.h"
 
 #define MAPS_INDEX_MAGIC "# maillab table index v1: "
@@ -447,4 +448,62 @@ fail:
 	maps_table_reset(&t);
 	buf_reset(&w);
 	return -1;
+}
+
+int maps_build_aliases(struct host *h, const char *spec, char **warn_out,
+		       struct err *e)
+{
+	const char *colon = strchr(spec, ':');
+	const char *name = colon != NULL ? colon + 1 : spec;
+	struct aliases al;
+	struct err warn;
+	char *path, *db, *tmp;
+	FILE *f;
+	size_t i;
+	int rc = 0;
+
+	if (warn_out != NULL)
+		*warn_out = NULL;
+	if (colon != NULL) {
+		char type[32];
+
+		if ((size_t)(colon - spec) >= sizeof(type))
+			return err_set(e, 0, "unsupported dictionary type: %s", spec);
+		memcpy(type, spec, (size_t)(colon - spec));
+		type[colon - spec] = '\0';
+		if (!indexed_type(type))
+			return err_set(e, 0, "unsupported dictionary type: %s", type);
+	}
+	path = maps_host_file(h, name);
+	if (path == NULL)
+		return err_set(e, EACCES, "open %s: %s", name, strerror(EACCES));
+	aliases_init(&al);
+	warn.text[0] = '\0';
+	if (aliases_load(&al, path, &warn) != 0 && warn.errnum != 0) {
+		rc = err_set(e, warn.errnum, "open %s: %s", name, strerror(warn.errnum));
+		aliases_reset(&al);
+		free(path);
+		return rc;
+	}
+	if (warn.text[0] != '\0' && warn_out != NULL)
+		*warn_out = xstrdup(warn.text);
+	db = xasprintf("%s.db", path);
+	tmp = xasprintf("%s.db.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		rc = err_set(e, errno, "open database %s.db: %s", name, strerror(errno));
+	} else {
+		fprintf(f, "%s%s\n", MAPS_INDEX_MAGIC, "hash");
+		for (i = 0; i < al.n; i++)
+			fprintf(f, "%s\t%s\n", al.v[i].name, al.v[i].value);
+		if (fclose(f) != 0 || rename(tmp, db) != 0) {
+			rc = err_set(e, errno, "write database %s.db: %s", name, strerror(errno));
+			remove(tmp);
+		}
+	}
+	aliases_reset(&al);
+	free(tmp);
+	free(db);
+	free(path);
+	return rc;
 }

@@ -77,6 +77,15 @@ int maps_lookup_list(struct host *h, const char *specs, const char *key,
 int maps_build(struct host *h, const char *spec, char **warn_out,
 	       struct err *e);
 
+/*
+ * newaliases / postalias: builds the index of an aliases(5) file
+ * ("hash:/etc/aliases" -> /etc/aliases.db), keys as postalias stores
+ * them (lower case), values as written. Warnings (a malformed line) go to
+ * *warn_out. 0, or -1 with e.
+ */
+int maps_build_aliases(struct host *h, const char *spec, char **warn_out,
+		       struct err *e);
+
 /* The host file behind a spec's name ("/etc/postfix/transport" ->
  * ROOT/hosts/H/etc/postfix/transport), NULL for ".." or a relative name.
  * Caller frees. */

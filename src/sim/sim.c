@@ -51,7 +51,6 @@ struct sim {
 	struct sim_opts opts;
 	mtime_t offset;		/* lab clock */
 	mtime_t fixed_now;	/* fixed clock */
-	mtime_t pinned;		/* > 0: the time jobs run at (run_until) */
 	int clock_dirty;
 	struct sim_host *hosts;
 	size_t nhosts;
@@ -66,9 +65,7 @@ struct world *sim_world(struct sim *s)
 
 mtime_t sim_now(const struct sim *s)
 {
-	mtime_t t = s->opts.fixed_clock ? s->fixed_now : clock_real_now() + s->offset;
-
-	return s->pinned > t ? s->pinned : t;
+	return s->opts.fixed_clock ? s->fixed_now : clock_real_now() + s->offset;
 }
 
 /* Moves the clock so that now == t (never backwards). */

@@ -140,8 +140,10 @@ int sim_submit(struct sim *s, const struct sim_mua_msg *m,
  * A local submission on a host as `sendmail` does it: postdrop writes
  * maildrop/, then pickup is woken (runs at the next sim_run_due()).
  * from NULL: the user's own address ("root"). uid: the submitting user's
- * uid for pickup's log line (0 for root). data as in sim_mua_msg. With
- * extract_rcpts (sendmail -t) recipients also come from To/Cc/Bcc.
+ * uid for pickup's log line (0 for root; root's gecos becomes the From:
+ * full name). data as in sim_mua_msg. extract_rcpts is kept for
+ * sendmail -t, whose recipients the caller has already taken from
+ * To/Cc/Bcc (cli/submit.c); the sim ignores it.
  * Returns 0 with *qid_out (caller frees, may be NULL) the maildrop file name.
  */
 int sim_sendmail(struct sim *s, const char *host, const char *from,

@@ -451,7 +451,7 @@ static void read_replies(struct smtpc *c)
 {
 	long max = c->conf.max_reply_line > 0 ? c->conf.max_reply_line : 2048;
 
-	while (!c->closed && !c->tls_wait) {
+	while (!c->closed && !c->tls_wait && c->in.len > 0) {
 		char *nl = memchr(c->in.data, '\n', c->in.len);
 		size_t n, keep;
 		char *line;

@@ -31,6 +31,13 @@ static const char *const ev_names[] = {
 	[SMTPD_EV_CLOSE] = "CLOSE",
 };
 
+const char *smtpd_bare_newline_name(enum smtpd_bare_newline b)
+{
+	static const char *const names[] = { "no", "normalize", "reject" };
+
+	return (size_t)b < ARRAY_LEN(names) ? names[b] : "?";
+}
+
 const char *smtpd_ev_type_name(enum smtpd_ev_type t)
 {
 	if ((size_t)t < ARRAY_LEN(ev_names) && ev_names[t] != NULL)

@@ -76,6 +76,32 @@ static char *collapse(int argc, struct smtpd_token *argv, int from)
 	return b.data;
 }
 
+/*
+ * A mail header or a web request where a command should be: Postfix 3.7's
+ * is_header() and smtpd_forbidden_commands = CONNECT GET POST
+ * regexp:{{/^[^A-Z]/ Bogus}} (case-insensitive: anything that does not
+ * start with a letter). Such a client is sent away at once.
+ */
+static int non_smtp(const char *word)
+{
+	static const char *const forbidden[] = { "CONNECT", "GET", "POST" };
+	const unsigned char *p = (const unsigned char *)word;
+	size_t i;
+
+	if (!(p[0] < 0x80 && isalpha(p[0])))
+		return 1;
+	for (i = 0; i < ARRAY_LEN(forbidden); i++)
+		if (strcasecmp(word, forbidden[i]) == 0)
+			return 1;
+	/* is_header(): printable ASCII, optional blanks, then ':' */
+	for (i = 0; p[i] && p[i] != ':'; i++)
+		if (p[i] >= 0x80 || iscntrl(p[i]))
+			return 0;
+	while (i > 0 && p[i] == ':' && (p[i - 1] == ' ' || p[i - 1] == '\t'))
+		i--;
+	return p[i] == ':' && i > 0;
+}
+
 void smtpd_cmd_process(struct smtpd *s, int bare_lf)
 {
 	struct smtpd_token *argv;
@@ -112,8 +138,15 @@ void smtpd_cmd_process(struct smtpd *s, int bare_lf)
 			break;
 	s->count_all[i]++;
 	if (i == n) {
-		/* HELP, EXPN, anything else (reference 02, 05k) */
 		s->where = SMTPD_WHERE_UNKNOWN;
+		if (non_smtp(argv[0].str)) {
+			smtpd_log_non_smtp(s, s->line, s->line_len);
+			smtpd_reply(s, SMTPD_R_NON_SMTP);
+			smtpd_token_free(&argv, argc);
+			smtpd_end_session(s);
+			return;
+		}
+		/* HELP, EXPN, anything else (reference 02, 05k) */
 		smtpd_reply(s, SMTPD_R_UNKNOWN);
 		s->error_count++;
 		smtpd_token_free(&argv, argc);

@@ -89,43 +89,59 @@ void smtpd_log_disconnect(struct smtpd *s)
 	buf_reset(&b);
 }
 
-void smtpd_log_pipelining(struct smtpd *s, const char *data, size_t len)
+/* Postfix's escape(): C escapes, octal for the rest. */
+static void escape(struct buf *b, const char *data, size_t len)
 {
-	struct buf b;
 	size_t i;
 
-	buf_init(&b);
-	buf_adds(&b, "");
-	if (len > 100)
-		len = 100;
-	/* Postfix's escape(): C escapes, octal for the rest. */
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)data[i];
 
 		if (c < 0x80 && isprint(c)) {
 			if (c == '\\')
-				buf_addc(&b, '\\');
-			buf_addc(&b, (char)c);
+				buf_addc(b, '\\');
+			buf_addc(b, (char)c);
 		} else if (c == '\a') {
-			buf_adds(&b, "\\a");
+			buf_adds(b, "\\a");
 		} else if (c == '\b') {
-			buf_adds(&b, "\\b");
+			buf_adds(b, "\\b");
 		} else if (c == '\f') {
-			buf_adds(&b, "\\f");
+			buf_adds(b, "\\f");
 		} else if (c == '\n') {
-			buf_adds(&b, "\\n");
+			buf_adds(b, "\\n");
 		} else if (c == '\r') {
-			buf_adds(&b, "\\r");
+			buf_adds(b, "\\r");
 		} else if (c == '\t') {
-			buf_adds(&b, "\\t");
+			buf_adds(b, "\\t");
 		} else if (c == '\v') {
-			buf_adds(&b, "\\v");
+			buf_adds(b, "\\v");
 		} else {
-			buf_addf(&b, "\\%03o", c);
+			buf_addf(b, "\\%03o", c);
 		}
 	}
+}
+
+void smtpd_log_pipelining(struct smtpd *s, const char *data, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	escape(&b, data, len > 100 ? 100 : len);
 	logf_(s, "improper command pipelining after %s from %s: %s",
 	      s->where, s->namaddr, b.data);
+	buf_reset(&b);
+}
+
+void smtpd_log_non_smtp(struct smtpd *s, const char *line, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	escape(&b, line, len);
+	logf_(s, "warning: non-SMTP command from %s: %.100s", s->namaddr,
+	      b.data);
 	buf_reset(&b);
 }
 

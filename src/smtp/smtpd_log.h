@@ -21,6 +21,9 @@ void smtpd_log_pipelining(struct smtpd *s, const char *data, size_t len);
 /* "warning: localhost[127.0.0.1]: request longer than 2048: NOOP xxx..."
  * (05a): the first 30 bytes, non-printables as '?'. */
 void smtpd_log_long_request(struct smtpd *s, long limit, const char *line);
+/* "warning: non-SMTP command from ...: GET / HTTP/1.0" (the whole line,
+ * C-escaped, at most 100 bytes). */
+void smtpd_log_non_smtp(struct smtpd *s, const char *line, size_t len);
 /* "warning: Illegal address syntax from ... in RCPT command: <>" (04b). */
 void smtpd_log_illegal_addr(struct smtpd *s, const char *arg);
 /*

@@ -158,6 +158,8 @@ static const struct smtpd_reply_row table[] = {
 	  SRC "smtpd.c xclient_cmd(), xforward_cmd()" },
 	{ SMTPD_R_X_DENIED, "550 5.7.0 Error: insufficient authorization",
 	  SRC "smtpd.c xclient_cmd(), xforward_cmd()" },
+	{ SMTPD_R_NON_SMTP, "221 2.7.0 Error: I can break rules, too. Goodbye.",
+	  SRC "smtpd.c smtpd_proto(), smtpd_forbidden_commands" },
 };
 
 const struct smtpd_reply_row *smtpd_reply_table(size_t *n_out)

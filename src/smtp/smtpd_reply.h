@@ -86,6 +86,7 @@ enum smtpd_reply_id {
 	SMTPD_R_X_IN_TX,
 	SMTPD_R_X_SYNTAX,
 	SMTPD_R_X_DENIED,
+	SMTPD_R_NON_SMTP,
 	SMTPD_R_COUNT
 };
 

@@ -160,11 +160,17 @@ int smtpd_tx_mail(struct smtpd *s, int argc, struct smtpd_token *argv)
 		} else if (strcasecmp(p, "SMTPUTF8") == 0) {
 			/* handled above */
 		} else if (strncasecmp(p, "AUTH=", 5) == 0) {
+			/*
+			 * RFC 4954 5: AUTH=<> says nothing and may repeat.
+			 * Postfix remembers another value until the next
+			 * RSET-like reset, even across a failed MAIL.
+			 */
 			if (s->auth_param_seen) {
 				smtpd_reply(s, SMTPD_R_MULTI_AUTH);
 				goto fail;
 			}
-			s->auth_param_seen = 1;
+			if (strcmp(p + 5, "<>") != 0)
+				s->auth_param_seen = 1;
 		} else if (strncasecmp(p, "RET=", 4) == 0) {
 			if (ret_seen || !dsn_ret_ok(p + 4)) {
 				smtpd_reply(s, SMTPD_R_BAD_RET);
@@ -207,7 +213,6 @@ int smtpd_tx_mail(struct smtpd *s, int argc, struct smtpd_token *argv)
 	smtpd_wait_verdict(s, SMTPD_PEND_MAIL);
 	return SMTPD_CMD_WAIT;
 fail:
-	s->auth_param_seen = 0;
 	free(addr);
 	return SMTPD_CMD_ERR;
 }

@@ -355,6 +355,132 @@ static void test_corrupt_queue_file(void)
 	teardown(&f);
 }
 
+/* Appends a line to a host's main.cf before the world is opened again. */
+static void maincf_add(struct fx *f, const char *host, const char *line)
+{
+	char *p = xasprintf("%s/hosts/%s/etc/postfix/main.cf", f->root, host);
+	FILE *fp = fopen(p, "a");
+	struct err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fprintf(fp, "%s\n", line);
+	fclose(fp);
+	free(p);
+	CU_ASSERT_EQUAL(host_reload(world_host(f->w, host, &e), &e), 0);
+}
+
+static void test_no_mx_and_delay_warning(void)
+{
+	struct fx f;
+	struct sim_result r;
+	struct err e;
+	char *loga, *alice;
+
+	setup(&f, "default", NULL);
+	maincf_add(&f, "mail.a.example", "delay_warning_time = 1h");
+	CU_ASSERT_EQUAL(sim_fault(f.s, "b.example", "no-mx", &e), 0);
+	CU_ASSERT_EQUAL(submit(&f, "mail.a.example", NULL, "alice@a.example", "bob@b.example",
+			       "Subject: dns\n\nwhere are you\n", &r), 0);
+	(void)sim_run_due(f.s);
+	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
+	CU_ASSERT(contains(loga, "relay=none, delay=0, delays=0/0/0/0, dsn=4.4.3, status=deferred "
+				 "(Host or domain name not found. Name service error for "
+				 "name=b.example type=MX: Host not found, try again)"));
+	free(loga);
+	(void)sim_advance(f.s, 90 * 60 * 1000);
+	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
+	alice = slurp_rel(&f, "hosts/mail.a.example/var/mail/alice");
+	CU_ASSERT(contains(loga, ": sender delay notification: "));
+	CU_ASSERT(contains(alice, "Subject: Delayed Mail (still being retried)\n"));
+	CU_ASSERT(contains(alice, "Your message could not be delivered for more than 1 hour(s).\n"
+				  "It will be retried until it is 5 day(s) old.\n"));
+	CU_ASSERT(contains(alice, "Action: delayed\nStatus: 4.4.3\n"));
+	free(loga);
+	free(alice);
+	/* only once */
+	(void)sim_advance(f.s, 90 * 60 * 1000);
+	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
+	CU_ASSERT_PTR_NULL(strstr(strstr(loga, "sender delay notification") + 1,
+				  "sender delay notification"));
+	free(loga);
+	/* DNS back: delivered at the next retry */
+	CU_ASSERT_EQUAL(sim_fault(f.s, "b.example", "mx", &e), 0);
+	(void)sim_advance(f.s, 70 * 60 * 1000);
+	CU_ASSERT_EQUAL(queued(&f, "mail.a.example", "deferred"), 0);
+	teardown(&f);
+}
+
+static void test_mailbox_faults_and_maildir(void)
+{
+	struct fx f;
+	struct err e;
+	const char *to[] = { "bob", NULL };
+	const char *to2[] = { "wees", NULL };
+	char *log, *dir;
+
+	setup(&f, "centos", NULL);
+	CU_ASSERT_EQUAL(sim_fault(f.s, "bob@centos.localdomain", "mailbox-full", &e), 0);
+	CU_ASSERT_EQUAL(sim_sendmail(f.s, "centos.localdomain", "root", to,
+				     "Subject: big\n\nx\n", 0, 0, NULL, &e), 0);
+	(void)sim_run_due(f.s);
+	CU_ASSERT_EQUAL(sim_fault(f.s, "centos.localdomain", "disk-full", &e), 0);
+	CU_ASSERT_EQUAL(sim_sendmail(f.s, "centos.localdomain", "root", to2,
+				     "Subject: disk\n\nx\n", 0, 0, NULL, &e), 0);
+	(void)sim_run_due(f.s);
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	CU_ASSERT(contains(log, "dsn=5.2.2, status=bounced (cannot update mailbox /var/mail/bob "
+				"for user bob. error writing message: File too large)"));
+	CU_ASSERT(contains(log, "dsn=4.3.0, status=deferred (cannot update mailbox /var/mail/wees "
+				"for user wees. error writing message: No space left on device)"));
+	free(log);
+	CU_ASSERT_EQUAL(sim_fault(f.s, "", "clear", &e), 0);
+	/* home_mailbox = Maildir/: new/ file with the same headers */
+	maincf_add(&f, "centos.localdomain", "home_mailbox = Maildir/");
+	CU_ASSERT_EQUAL(sim_sendmail(f.s, "centos.localdomain", "root", to,
+				     "Subject: maildir test\n\nto a Maildir\n", 0, 0, NULL, &e), 0);
+	(void)sim_run_due(f.s);
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	CU_ASSERT(contains(log, "to=<bob@centos.localdomain>, orig_to=<bob>, relay=local"));
+	CU_ASSERT(contains(log, "status=sent (delivered to maildir)"));
+	free(log);
+	dir = xasprintf("%s/hosts/centos.localdomain/home/bob/Maildir/new", f.root);
+	CU_ASSERT_EQUAL(access(dir, F_OK), 0);
+	free(dir);
+	teardown(&f);
+}
+
+static void test_alias_forward_to_other_domain(void)
+{
+	struct fx f;
+	struct err e;
+	const char *to[] = { "fwd", NULL };
+	char *loga, *bob;
+
+	setup(&f, "default", NULL);
+	{
+		char *p = xasprintf("%s/hosts/mail.a.example/etc/aliases", f.root);
+		FILE *fp = fopen(p, "a");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs("fwd: bob@b.example\n", fp);
+		fclose(fp);
+		free(p);
+		CU_ASSERT_EQUAL(host_reload(world_host(f.w, "mail.a.example", &e), &e), 0);
+	}
+	CU_ASSERT_EQUAL(sim_sendmail(f.s, "mail.a.example", "root", to,
+				     "Subject: forwarded\n\nvia an alias\n", 0, 0, NULL, &e), 0);
+	(void)sim_run_due(f.s);
+	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
+	bob = slurp_rel(&f, "hosts/mail.b.example/var/mail/bob");
+	CU_ASSERT(contains(loga, "to=<bob@b.example>, orig_to=<fwd>, relay=local"));
+	CU_ASSERT(contains(loga, "status=sent (forwarded as "));
+	CU_ASSERT(contains(bob, "Delivered-To: fwd@a.example\n"));
+	CU_ASSERT(contains(bob, "via an alias"));
+	free(loga);
+	free(bob);
+	teardown(&f);
+}
+
 void test_sim_register(void)
 {
 	CU_pSuite s = CU_add_suite("sim", NULL, NULL);
@@ -366,4 +492,7 @@ void test_sim_register(void)
 	CU_add_test(s, "host down for 5 days: bounce", test_down_five_days_bounces);
 	CU_add_test(s, "alias to two users", test_alias_two_users);
 	CU_add_test(s, "corrupt queue file to corrupt/", test_corrupt_queue_file);
+	CU_add_test(s, "MX fault, delay warning, DNS back", test_no_mx_and_delay_warning);
+	CU_add_test(s, "full mailbox, full disk, Maildir", test_mailbox_faults_and_maildir);
+	CU_add_test(s, "alias forwarded to another domain", test_alias_forward_to_other_domain);
 }

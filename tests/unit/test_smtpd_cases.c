@@ -232,14 +232,17 @@ static const struct tcase cases[] = {
 	    C("RCPT TO:<bob> NOTIFY=NEVER,SUCCESS\r\n"),
 	    C("RCPT TO:<bob> ORCPT=rfc822\r\n"), C("RSET\r\n"),
 	    C("MAIL FROM:<> RET=NONE\r\n"),
-	    C("MAIL FROM:<> AUTH=<> AUTH=<>\r\n"),
+	    C("MAIL FROM:<> AUTH=<a@b.example> AUTH=<c@d.example>\r\n"),
+	    C("MAIL FROM:<> AUTH=<> AUTH=<>\r\n"), C("RSET\r\n"),
 	    C("MAIL FROM:<> ENVID=+zz\r\n"),
 	    C("MAIL FROM:<> SIZE=99999999999999999999999\r\n") }, 0,
 	  EHLO_LIST "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
 	  "501 5.5.4 Error: Bad NOTIFY parameter syntax\r\n"
 	  "501 5.5.4 Error: Bad ORCPT parameter syntax\r\n250 2.0.0 Ok\r\n"
 	  "501 5.5.4 Bad RET parameter syntax\r\n"
+	  /* an AUTH= sender is remembered until RSET (Postfix 3.7.11) */
 	  "503 5.5.4 Error: multiple AUTH= options\r\n"
+	  "503 5.5.4 Error: multiple AUTH= options\r\n250 2.0.0 Ok\r\n"
 	  "501 5.5.4 Bad ENVID parameter syntax\r\n"
 	  "552 5.3.4 Message size exceeds file system imposed limit\r\n",
 	  { NULL }, { "MAIL a@b.example" }, { NULL }, 0 },
@@ -292,6 +295,21 @@ static const struct tcase cases[] = {
 	  "503 5.5.1 Error: MAIL transaction in progress\r\n250 2.0.0 Ok\r\n"
 	  "550 5.7.0 Error: insufficient authorization\r\n",
 	  { NULL }, { NULL }, { NULL }, 0 },
+	{ "a web request is not SMTP", NULL,
+	  { C("NOOP\r\n"), C("GET / HTTP/1.1\r\nHost: x\r\n") }, 0,
+	  "250 2.0.0 Ok\r\n221 2.7.0 Error: I can break rules, too. Goodbye.\r\n",
+	  { "warning: non-SMTP command from localhost[127.0.0.1]: GET / HTTP/1.1\n",
+	    "noop=1 unknown=0/1 commands=1/2" }, { "CLOSE" }, { NULL }, 1 },
+	{ "a header is not SMTP", NULL,
+	  { C("Subject: hi\r\n") }, 0,
+	  "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n",
+	  { "non-SMTP command from localhost[127.0.0.1]: Subject: hi\n" },
+	  { "CLOSE" }, { NULL }, 1 },
+	{ "a command that starts with a non-letter is not SMTP", NULL,
+	  { C("\x01\tx\r\n") }, 0,
+	  "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n",
+	  { "non-SMTP command from localhost[127.0.0.1]: \\001\\tx\n" },
+	  { "CLOSE" }, { NULL }, 1 },
 	{ "bad UTF-8 in a command", NULL,
 	  { C("NOOP \xff\r\nNOOP \xc3\xa9\r\nQUIT\r\n") }, 0,
 	  "500 5.5.2 Error: bad UTF-8 syntax\r\n250 2.0.0 Ok\r\n"
@@ -710,8 +728,11 @@ static void h_junk(struct sh *h)
 	char *junk = xmalloc(100 * 1024);
 	size_t i;
 
+	/* words that start with a letter: each an unknown command (a
+	   non-letter start would end the session at once, see cases) */
 	for (i = 0; i < 100 * 1024; i++)
-		junk[i] = (i % 50 == 49) ? '\n' : (char)('!' + i % 90);
+		junk[i] = (i % 50 == 49) ? '\n' : (i % 7 == 3) ? ' '
+		    : (char)('A' + (i * 7) % 26);
 	hostile_feed_all(h, junk, 100 * 1024);
 	free(junk);
 	CU_ASSERT(h->closed);
