@@ -35,6 +35,7 @@
 #include "lib/buf.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "ui/explain.h"
 #include "ui/narrator.h"
 #include "ui/narrator_explain.h"
 
@@ -584,6 +585,28 @@ static void put_line(int y, int x, int w, const struct flow_ev *fe, int current)
 	buf_reset(&b);
 }
 
+/* The explanation of the step's last reply line, or NULL; caller frees. */
+static char *reply_explanation(const struct flow *f, const struct flow_step *s)
+{
+	const char *command = NULL, *reply = NULL;
+	enum explain_proto proto;
+	size_t i;
+
+	if (explain_proto_from_name(s->protocol, &proto) < 0)
+		return NULL;
+	for (i = 0; i < s->n; i++) {
+		const struct flow_ev *fe = &f->ev[s->evi[i]];
+
+		if (fe->dup || fe->ev.direction == TRACE_DIR_NONE)
+			continue;
+		if (fe->from_client)
+			command = fe->ev.text;
+		else
+			reply = fe->ev.text;
+	}
+	return reply ? explain_reply(proto, command, reply) : NULL;
+}
+
 static void pane_protocol(struct tui *t, const struct area *a)
 {
 	const struct flow *f = t->f;
@@ -639,6 +662,20 @@ static void pane_protocol(struct tui *t, const struct area *a)
 		put_wrapped(a->y + a->h - why_h, a->x + 1, a->w - 2, why_h, why,
 			    inks[TUI_INK_EXPLAIN]);
 		body_h -= why_h;
+	}
+	/* Where there is room: what the last reply's code means, word by
+	 * word (the console's explanations, ui/explain.h). */
+	if (s->kind == FLOW_TALK && body_h >= 12) {
+		char *code_why = reply_explanation(f, s);
+
+		if (code_why != NULL) {
+			int h = put_wrapped(a->y + a->h - why_h - 4, a->x + 1, a->w - 2, 4,
+					    code_why, inks[TUI_INK_DIM]);
+
+			(void)h;
+			body_h -= 4;
+			free(code_why);
+		}
 	}
 	/* Lines to show: the conversation so far (TALK) or the step's own. */
 	if (s->kind == FLOW_TALK && conv != NULL) {
@@ -845,7 +882,7 @@ static void draw_panes(struct tui *t)
 
 	if (wide && tall) {
 		/* Four: protocol and events on the left, queues and log right. */
-		int lw = COLS * 3 / 5, th = h / 2;
+		int lw = COLS * 3 / 5, th = h * 3 / 5;
 		struct area slots[4] = {
 			{ top, 0, th, lw }, { top + th, 0, h - th, lw },
 			{ top, lw + 1, th, COLS - lw - 1 }, { top + th, lw + 1, h - th, COLS - lw - 1 },
