@@ -437,11 +437,72 @@ static void test_jsonl_escape(void)
 	buf_reset(&b);
 }
 
+/*
+ * Both ends trace in batches, as the simulator does (the server's reply
+ * lines, then the client's copies), and only the receiver traces the
+ * lines of the message; the sender only its final ".".
+ */
+static void test_pairing_batches(void)
+{
+	static const struct trace_event ev[] = {
+		{ 1, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", O, "EHLO localhost", NULL },
+		{ 1, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, "EHLO localhost", NULL },
+		{ 2, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", O, "250-mail.a.example", NULL },
+		{ 2, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", O, "250 CHUNKING", NULL },
+		{ 2, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", I, "250-mail.a.example", NULL },
+		{ 2, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", I, "250 CHUNKING", NULL },
+		{ 3, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", O, "MAIL FROM:<alice@a.example>", NULL },
+		{ 3, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", O, "DATA", NULL },
+		{ 3, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, "MAIL FROM:<alice@a.example>", NULL },
+		{ 3, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, "DATA", NULL },
+		{ 4, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", O, "250 2.1.0 Ok", NULL },
+		{ 4, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", O, "354 End data with <CR><LF>.<CR><LF>", NULL },
+		{ 4, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", I, "250 2.1.0 Ok", NULL },
+		{ 4, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", I, "354 End data with <CR><LF>.<CR><LF>", NULL },
+		{ 5, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", O, ".", NULL },
+		{ 5, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, "Subject: hi", NULL },
+		{ 5, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, "", NULL },
+		{ 5, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", I, ".", NULL },
+		{ 6, "mail.a.example", "postfix/smtpd", "localhost[127.0.0.1]", "smtp", O, "250 2.0.0 Ok: queued as 1F3A6104556", NULL },
+		{ 6, "localhost", "MUA", "mail.a.example[192.0.2.10]", "smtp", I, "250 2.0.0 Ok: queued as 1F3A6104556", NULL },
+	};
+	static const char *const want[] = {
+		"MUA alice (localhost) -> mail.a.example postfix/smtpd|C: EHLO localhost|S: 250-mail.a.example|S: 250 CHUNKING|",
+		"MUA alice (localhost) -> mail.a.example postfix/smtpd|C: MAIL FROM:<alice@a.example>|C: DATA|S: 250 2.1.0 Ok|S: 354 End data with <CR><LF>.<CR><LF>|",
+		"MUA alice (localhost) -> mail.a.example postfix/smtpd|C: Subject: hi|C: |C: .|S: 250 2.0.0 Ok: queued as 1F3A6104556|",
+	};
+	struct flow *f = flow_new();
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_LEN(ev); i++)
+		flow_add(f, &ev[i]);
+	CU_ASSERT_EQUAL_FATAL(f->nstep, ARRAY_LEN(want));
+	for (i = 0; i < f->nstep; i++) {
+		const struct flow_step *s = &f->step[i];
+		struct buf b;
+
+		buf_init(&b);
+		buf_addf(&b, "%s -> %s|", f->node[s->node].label, f->node[s->peer].label);
+		for (j = 0; j < s->n; j++) {
+			const struct flow_ev *fe = &f->ev[s->evi[j]];
+
+			if (!fe->dup)
+				buf_addf(&b, "%s: %s|", fe->from_client ? "C" : "S", fe->ev.text);
+		}
+		if (strcmp(b.data, want[i]) != 0)
+			fprintf(stderr, "step %zu: got %s\n          want %s\n", i, b.data, want[i]);
+		CU_ASSERT_STRING_EQUAL(b.data, want[i]);
+		buf_reset(&b);
+	}
+	flow_free(&f);
+}
+
 void test_narrator_register(void)
 {
 	CU_pSuite s = CU_add_suite("narrator", NULL, NULL);
 
 	CU_add_test(s, "flow steps and nodes", test_steps);
+	CU_add_test(s, "pairing lines traced in batches", test_pairing_batches);
 	CU_add_test(s, "queues and mailboxes from mail.log", test_state);
 	CU_add_test(s, "one explanation per step", test_explain);
 	CU_add_test(s, "command verbs", test_verbs);

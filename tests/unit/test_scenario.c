@@ -248,6 +248,39 @@ static void test_shipped(void)
 	unsetenv("MAILLAB_SCENARIOS");
 }
 
+/* Each action, described, parses back to the same description. */
+static void test_describe_roundtrip(void)
+{
+	struct err e = { "", 0 };
+	struct scenario *sc = scenario_parse("t.scn", full, strlen(full), &e);
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	for (i = 0; i < sc->nact; i++) {
+		char *d = scenario_describe(&sc->act[i]);
+		char *src = xasprintf("scenario x\nworld default\n%s\n", d);
+		struct scenario *again = scenario_parse("again", src, strlen(src), &e);
+		char *d2;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+		d2 = scenario_describe(&again->act[0]);
+		if (strcmp(d, d2) != 0)
+			fprintf(stderr, "got %s, want %s\n", d2, d);
+		CU_ASSERT_STRING_EQUAL(d2, d);
+		free(d2);
+		scenario_free(&again);
+		free(src);
+		free(d);
+	}
+	{
+		char *d = scenario_describe(&sc->act[6]);
+
+		CU_ASSERT_STRING_EQUAL(d, "wait 5d");
+		free(d);
+	}
+	scenario_free(&sc);
+}
+
 void test_scenario_register(void)
 {
 	CU_pSuite s = CU_add_suite("scenario", NULL, NULL);
@@ -257,4 +290,5 @@ void test_scenario_register(void)
 	CU_add_test(s, "errors name file and line", test_errors);
 	CU_add_test(s, "durations", test_durations);
 	CU_add_test(s, "shipped scenarios parse", test_shipped);
+	CU_add_test(s, "describe and parse back", test_describe_roundtrip);
 }
