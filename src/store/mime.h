@@ -230,6 +230,11 @@ void mime_sect_get(const struct mime_msg *m, const struct mime_sect *s,
  */
 int mime_decode(const char *enc, const char *src, size_t n, struct buf *out);
 
+/* Converts n bytes from charset to UTF-8 with iconv(3); an unknown
+ * charset leaves the bytes as they are and returns -1. */
+int mime_decode_charset(const char *charset, const char *src, size_t n,
+			struct buf *out);
+
 /*
  * RFC 2047 encoded-words in a header value decoded to UTF-8 (only
  * us-ascii, utf-8 and iso-8859-1 charsets are converted; others are

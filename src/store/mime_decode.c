@@ -142,23 +142,22 @@ int mime_decode(const char *enc, const char *src, size_t n, struct buf *out)
 	return -1;
 }
 
-/* Converts n bytes in charset to UTF-8; unknown charsets stay raw. */
-static void to_utf8(const char *charset, const char *src, size_t n,
-		    struct buf *out)
+int mime_decode_charset(const char *charset, const char *src, size_t n,
+			struct buf *out)
 {
 	iconv_t cd;
 	char *in = (char *)src, tmp[256];
 	size_t inleft = n;
 
-	if (strcasecmp(charset, "utf-8") == 0 ||
+	if (charset == NULL || strcasecmp(charset, "utf-8") == 0 ||
 	    strcasecmp(charset, "us-ascii") == 0) {
 		buf_add(out, src, n);
-		return;
+		return 0;
 	}
 	cd = iconv_open("UTF-8", charset);
 	if (cd == (iconv_t)-1) {
 		buf_add(out, src, n);
-		return;
+		return -1;
 	}
 	while (inleft > 0) {
 		char *o = tmp;
@@ -174,6 +173,7 @@ static void to_utf8(const char *charset, const char *src, size_t n,
 		}
 	}
 	iconv_close(cd);
+	return 0;
 }
 
 /* One "=?cs?e?text?=" at s; returns its length, 0 if not one. */
@@ -216,7 +216,8 @@ static size_t encoded_word(const char *s, size_t n, struct buf *out)
 		decode_qp(q2, (size_t)(end - q2), &dec, 1);
 	else
 		return 0;
-	to_utf8(charset, dec.data != NULL ? dec.data : "", dec.len, out);
+	(void)mime_decode_charset(charset, dec.data != NULL ? dec.data : "",
+				  dec.len, out);
 	buf_reset(&dec);
 	return (size_t)(end + 2 - s);
 }

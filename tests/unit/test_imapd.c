@@ -1,0 +1,832 @@
+/*
+ * CUnit suite for the imapd engine: every reference IMAP transcript
+ * (tests/data/imap/, copied from reference/transcripts/imap/) replayed
+ * through the engine with a RAM store seeded with the three messages of
+ * reference/transcripts/smtp/90-seed-alice, twice: each client line at
+ * once, and one byte at a time. Server bytes must match after masking
+ * UIDVALIDITY values and the timing numbers; the Dovecot log lines must
+ * match the .log files (dates aside). Then hostile inputs.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "imap/imapd.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+void test_imapd_register(void);
+
+#define DATA "tests/data/imap/"
+/* 2026-11-28 22:03:29 UTC: the seed's UIDVALIDITY (01-session a7). */
+#define T0 ((mtime_t)1795903389000LL)
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char tmp[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(&b, tmp, n);
+	fclose(f);
+	return buf_steal(&b, len);
+}
+
+/* --- a Dovecot-like store over the RAM backend ------------------------ */
+
+/*
+ * Dovecot's mbox storage lists folders as \NoInferiors with \Marked
+ * when they hold mail no session has seen (01-session a29), and shows
+ * \Recent to EXAMINE without using it up (a30, a31). The RAM backend
+ * does neither, so these tests wrap it: the first-recent UID of each
+ * folder is mirrored here, as Dovecot keeps it in its index.
+ */
+static const struct store_ops *ram_ops;
+static struct store_ops dove_ops;
+static struct {
+	char name[64];
+	uint32_t first_recent;
+} fr[32];
+static size_t nfr;
+
+static uint32_t *first_recent(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nfr; i++)
+		if (strcmp(fr[i].name, name) == 0)
+			return &fr[i].first_recent;
+	BUG_ON(nfr >= ARRAY_LEN(fr));
+	snprintf(fr[nfr].name, sizeof(fr[nfr].name), "%s", name);
+	fr[nfr].first_recent = 1;
+	return &fr[nfr++].first_recent;
+}
+
+static void mark_recent(struct store_mailbox *mb)
+{
+	uint32_t f = *first_recent(mb->name);
+	size_t i;
+
+	for (i = 0; i < mb->count; i++)
+		if (mb->msgs[i].uid >= f)
+			mb->msgs[i].flags |= STORE_RECENT;
+}
+
+static int dove_open(struct store_user *u, const char *name,
+		     enum store_open_mode mode, mtime_t now,
+		     struct store_mailbox **mb_out, struct err *e)
+{
+	if (ram_ops->open(u, name, mode, now, mb_out, e) < 0)
+		return -1;
+	if (mode == STORE_OPEN_RO)
+		mark_recent(*mb_out);
+	else
+		*first_recent(name) = (*mb_out)->uidnext;
+	return 0;
+}
+
+static int dove_sync(struct store_mailbox *mb, const struct store_sync_cb *cb,
+		     mtime_t now, struct err *e)
+{
+	if (ram_ops->sync(mb, cb, now, e) < 0)
+		return -1;
+	if (mb->mode == STORE_OPEN_RO)
+		mark_recent(mb);
+	else
+		*first_recent(mb->name) = mb->uidnext;
+	return 0;
+}
+
+static int dove_rename(struct store_user *u, const char *from, const char *to,
+		       struct err *e)
+{
+	uint32_t v = *first_recent(from);
+
+	if (ram_ops->rename(u, from, to, e) < 0)
+		return -1;
+	*first_recent(to) = v;
+	return 0;
+}
+
+static int dove_list(struct store_user *u, struct store_folders *out,
+		     struct err *e)
+{
+	size_t i;
+
+	if (ram_ops->list(u, out, e) < 0)
+		return -1;
+	for (i = 0; i < out->n; i++) {
+		struct store_mailbox *mb;
+		struct err e2;
+		size_t k;
+		int recent = 0;
+
+		if (strcmp(out->v[i].name, "INBOX") == 0)
+			continue;
+		if (ram_ops->open(u, out->v[i].name, STORE_OPEN_RO, 0, &mb,
+				  &e2) == 0) {
+			mb->ops = ram_ops;
+			mb->user = u;
+			mb->mode = STORE_OPEN_RO;
+			for (k = 0; k < mb->count; k++)
+				if (mb->msgs[k].uid >= *first_recent(out->v[i].name))
+					recent = 1;
+			ram_ops->close(mb);
+		}
+		out->v[i].attrs = STORE_FOLDER_NOINFERIORS |
+				  (recent ? STORE_FOLDER_MARKED :
+				   STORE_FOLDER_UNMARKED) |
+				  (out->v[i].attrs & STORE_FOLDER_SUBSCRIBED);
+	}
+	return 0;
+}
+
+/* Alice's store: the three seed messages in INBOX, seen by the POP3
+ * scenarios already (so none is \Recent, 01-session a7 "0 RECENT"). */
+static struct store_user *seeded_store(void)
+{
+	struct err e;
+	struct store_user *u = store_user_open("ram:", "alice", "/home/alice",
+					       "", &e);
+	struct store_mailbox *mb;
+	size_t len, off = 0;
+	char *mbox = slurp(DATA "seed.mbox-alice", &len);
+	int n = 0;
+
+	BUG_ON(u == NULL || mbox == NULL);
+	ram_ops = u->ops;
+	dove_ops = *ram_ops;
+	dove_ops.open = dove_open;
+	dove_ops.sync = dove_sync;
+	dove_ops.list = dove_list;
+	dove_ops.rename = dove_rename;
+	u->ops = &dove_ops;
+	nfr = 0;
+	BUG_ON(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0, &mb, &e) < 0);
+	while (off < len) {
+		/* "From bob@centos.localdomain  Sat Nov 28 22:02:51 2026" */
+		char *from = mbox + off, *nl = strchr(from, '\n'), *end;
+		struct tm tm;
+		int64_t date;
+
+		BUG_ON(strncmp(from, "From ", 5) != 0 || nl == NULL);
+		memset(&tm, 0, sizeof(tm));
+		BUG_ON(strptime(strstr(from, "  ") + 2, "%a %b %d %H:%M:%S %Y",
+				&tm) == NULL);
+		date = (int64_t)timegm(&tm);
+		end = strstr(nl + 1, "\n\nFrom ");
+		end = end != NULL ? end + 1 : mbox + len - 1;
+		BUG_ON(store_mailbox_append(mb, nl + 1, (size_t)(end - nl - 1), 0,
+					    0, date, T0, NULL, &e) < 0);
+		off = (size_t)(end - mbox) + 1;
+		n++;
+	}
+	BUG_ON(n != 3);
+	store_mailbox_close(&mb, T0);
+	/* a later RW look uses up \Recent, as the POP3 sessions did */
+	BUG_ON(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0, &mb, &e) < 0);
+	store_mailbox_close(&mb, T0);
+	free(mbox);
+	return u;
+}
+
+/* --- transcripts ------------------------------------------------------ */
+
+static void unesc(struct buf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			buf_addc(out, *s);
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case 'r': buf_addc(out, '\r'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case 'x': {
+			char h[3] = { s[1], s[2], 0 };
+
+			buf_addc(out, (char)strtol(h, NULL, 16));
+			s += 2;
+			break;
+		}
+		default: buf_addc(out, *s); break;
+		}
+	}
+}
+
+/* Masks what differs from run to run: UIDVALIDITY-like numbers and the
+ * "(x + y [+ z] secs)" timings. */
+static char *mask(const char *in, size_t n)
+{
+	static const char *const keys[] = {
+		"UIDVALIDITY ", "APPENDUID ", "COPYUID ",
+	};
+	struct buf b;
+	size_t i = 0, k;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	while (i < n) {
+		int done = 0;
+
+		for (k = 0; k < ARRAY_LEN(keys) && !done; k++) {
+			size_t kl = strlen(keys[k]);
+
+			if (i + kl <= n && memcmp(in + i, keys[k], kl) == 0) {
+				buf_add(&b, keys[k], kl);
+				i += kl;
+				while (i < n && in[i] >= '0' && in[i] <= '9')
+					i++;
+				buf_adds(&b, "<N>");
+				done = 1;
+			}
+		}
+		if (done)
+			continue;
+		if (in[i] == '(' && i + 1 < n && in[i + 1] >= '0' && in[i + 1] <= '9') {
+			const char *e = memchr(in + i, ')', n - i);
+
+			if (e != NULL && (size_t)(e - in) > i + 5 &&
+			    memcmp(e - 4, "secs", 4) == 0) {
+				buf_adds(&b, "(<TIME>)");
+				i = (size_t)(e - in) + 1;
+				continue;
+			}
+		}
+		buf_addc(&b, in[i++]);
+	}
+	return buf_steal(&b, NULL);
+}
+
+struct replay {
+	long timing_delta;	/* reference timing text minus ours */
+	struct imapd *s;
+	struct store_user *u;
+	struct buf got;		/* output since the last check */
+	struct buf logs;	/* LOG events, one per line */
+	int delays;
+	int closed;
+	int starttls;
+};
+
+static void pump(struct replay *r, mtime_t now)
+{
+	struct imapd_event ev;
+
+	while (imapd_next(r->s, &ev, now) == 1) {
+		switch (ev.type) {
+		case IMAPD_EV_LOG:
+			buf_adds(&r->logs, ev.text);
+			buf_addc(&r->logs, '\n');
+			break;
+		case IMAPD_EV_AUTH:
+			imapd_auth_result(r->s, strcmp(ev.user, "alice") == 0 &&
+					  strcmp(ev.pass, "alicepw") == 0 ?
+					  r->u : NULL, now);
+			break;
+		case IMAPD_EV_DELAY:
+			r->delays++;
+			break;
+		case IMAPD_EV_STARTTLS:
+			r->starttls = 1;
+			break;
+		case IMAPD_EV_CLOSE:
+			r->closed = 1;
+			break;
+		}
+	}
+	buf_add(&r->got, imapd_output(r->s)->data, imapd_output(r->s)->len);
+	buf_clear(imapd_output(r->s));
+}
+
+/* Replays one transcript; returns the number of mismatches. */
+static int replay_file(const char *name, int bytewise, struct buf *logs_out)
+{
+	char path[256];
+	size_t len;
+	char *text, *line, *save = NULL;
+	struct replay r;
+	struct imapd_conf conf;
+	struct buf want;
+	int fails = 0, lineno = 0;
+	mtime_t now = T0 + 60000;
+
+	snprintf(path, sizeof(path), DATA "%s.txt", name);
+	text = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	memset(&r, 0, sizeof(r));
+	r.u = seeded_store();
+	imapd_conf_defaults(&conf);
+	/* the reference log's pid and session of each scenario */
+	if (strcmp(name, "01-session") == 0) {
+		conf.mail_pid = 14367;
+		conf.session_id = "rPZTWV1htIB/AAAB";
+	} else if (strcmp(name, "02-preauth") == 0) {
+		conf.mail_pid = 14369;
+		conf.session_id = "/RKTWl1hcot/AAAB";
+	} else {
+		conf.mail_pid = 14371;
+		conf.session_id = "X9v/Wl1h7ol/AAAB";
+	}
+	r.s = imapd_new(&conf, now);
+	buf_init(&r.got);
+	buf_init(&r.logs);
+	buf_init(&want);
+	pump(&r, now);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (strncmp(line, "S: ", 3) == 0) {
+			const char *t = strstr(line, " secs).");
+
+			/* our timings are always "(0.001 + 0.000 secs)";
+			 * the logged out= counts the reference's own */
+			if (t != NULL) {
+				const char *o = t;
+
+				while (o > line && *o != '(')
+					o--;
+				r.timing_delta += (long)(t + 6 - o) -
+						  (long)strlen("(0.001 + 0.000 secs)");
+			}
+			unesc(&want, line + 3);
+			continue;
+		}
+		if (strncmp(line, "C: ", 3) == 0 || strncmp(line, "==", 2) == 0) {
+			/* what the server said so far must match */
+			char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
+			char *w = mask(want.data != NULL ? want.data : "", want.len);
+
+			if (strcmp(g, w) != 0) {
+				fprintf(stderr, "\n%s:%d (%s):\n--- got\n%s--- want\n%s",
+					name, lineno, bytewise ? "bytewise" : "whole",
+					g, w);
+				fails++;
+			}
+			free(g);
+			free(w);
+			buf_clear(&r.got);
+			buf_clear(&want);
+		}
+		if (strncmp(line, "C: ", 3) == 0) {
+			struct buf c;
+			size_t i;
+
+			buf_init(&c);
+			unesc(&c, line + 3);
+			if (bytewise) {
+				for (i = 0; i < c.len; i++) {
+					imapd_feed(r.s, c.data + i, 1, now);
+					pump(&r, now);
+				}
+			} else {
+				imapd_feed(r.s, c.data, c.len, now);
+				pump(&r, now);
+			}
+			buf_reset(&c);
+			now += 100;
+		} else if (strncmp(line, "== TLS", 6) == 0) {
+			CU_ASSERT(r.starttls);
+			imapd_tls_started(r.s, now);
+			pump(&r, now);
+		} else if (strncmp(line, "== server closed", 16) == 0) {
+			CU_ASSERT(r.closed);
+			CU_ASSERT(imapd_closed(r.s));
+		} else if (strncmp(line, "# reply delayed", 15) == 0) {
+			/* the delay comes out as an event before the reply */
+		}
+	}
+	if (want.len > 0 || r.got.len > 0) {
+		char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
+		char *w = mask(want.data != NULL ? want.data : "", want.len);
+
+		if (strcmp(g, w) != 0) {
+			fprintf(stderr, "\n%s:end:\n--- got\n%s--- want\n%s", name, g, w);
+			fails++;
+		}
+		free(g);
+		free(w);
+	}
+	if (logs_out != NULL) {
+		/* out= as the reference would count our bytes */
+		char *o = r.logs.data != NULL ? strstr(r.logs.data, " out=") : NULL;
+
+		if (o != NULL) {
+			long v = strtol(o + 5, NULL, 10);
+			size_t pre = (size_t)(o - r.logs.data) + 5;
+			char *rest = strchr(o + 5, ' ');
+
+			buf_add(logs_out, r.logs.data, pre);
+			buf_addf(logs_out, "%ld", v + r.timing_delta);
+			buf_adds(logs_out, rest);
+		} else {
+			buf_add(logs_out, r.logs.data, r.logs.len);
+		}
+	}
+	imapd_free(&r.s);
+	CU_ASSERT_PTR_NULL(r.s);
+	store_user_free(&r.u);
+	buf_reset(&r.got);
+	buf_reset(&r.logs);
+	buf_reset(&want);
+	free(text);
+	return fails;
+}
+
+/* The reference .log lines after "dovecot: ". */
+static void check_logs(const char *name, const char *got)
+{
+	char path[256], *text, *line, *save = NULL;
+	struct buf want;
+	size_t len;
+
+	snprintf(path, sizeof(path), DATA "%s.log", name);
+	text = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	buf_init(&want);
+	buf_adds(&want, "");
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *p = strstr(line, "dovecot: ");
+
+		if (p != NULL) {
+			buf_adds(&want, p + 9);
+			buf_addc(&want, '\n');
+		}
+	}
+	if (strcmp(got, want.data) != 0)
+		fprintf(stderr, "\n%s log:\n--- got\n%s--- want\n%s", name, got,
+			want.data);
+	CU_ASSERT_STRING_EQUAL(got, want.data);
+	buf_reset(&want);
+	free(text);
+}
+
+static void run_transcript(const char *name)
+{
+	struct buf logs;
+	int f1, f2;
+
+	buf_init(&logs);
+	buf_adds(&logs, "");
+	f1 = replay_file(name, 0, &logs);
+	CU_ASSERT_EQUAL(f1, 0);
+	check_logs(name, logs.data);
+	f2 = replay_file(name, 1, NULL);
+	CU_ASSERT_EQUAL(f2, 0);
+	buf_reset(&logs);
+}
+
+static void test_01_session(void)
+{
+	run_transcript("01-session");
+}
+
+static void test_02_preauth(void)
+{
+	run_transcript("02-preauth");
+}
+
+static void test_03_starttls(void)
+{
+	run_transcript("03-starttls-authenticate");
+}
+
+/* --- scripted sessions ------------------------------------------------ */
+
+struct script_step {
+	const char *client;	/* bytes sent (NULL: end) */
+	const char *want;	/* the output expected, masked, or NULL */
+};
+
+/* Runs steps after logging in; returns mismatches. */
+static int run_script(const struct script_step *steps, int login,
+		      const struct imapd_conf *conf_in, int bytewise)
+{
+	struct replay r;
+	struct imapd_conf conf;
+	mtime_t now = T0 + 60000;
+	int fails = 0;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.u = seeded_store();
+	if (conf_in != NULL)
+		conf = *conf_in;
+	else
+		imapd_conf_defaults(&conf);
+	r.s = imapd_new(&conf, now);
+	buf_init(&r.got);
+	buf_init(&r.logs);
+	pump(&r, now);
+	buf_clear(&r.got);
+	if (login) {
+		imapd_feed(r.s, "x LOGIN alice alicepw\r\n", 23, now);
+		pump(&r, now);
+		buf_clear(&r.got);
+	}
+	for (i = 0; steps[i].client != NULL; i++) {
+		size_t n = strlen(steps[i].client), k;
+
+		if (strcmp(steps[i].client, "<EOF>") == 0) {
+			imapd_eof(r.s, now);
+			pump(&r, now);
+		} else if (bytewise) {
+			for (k = 0; k < n; k++) {
+				imapd_feed(r.s, steps[i].client + k, 1, now);
+				pump(&r, now);
+			}
+		} else {
+			imapd_feed(r.s, steps[i].client, n, now);
+			pump(&r, now);
+		}
+		if (steps[i].want != NULL) {
+			char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
+
+			if (strcmp(g, steps[i].want) != 0) {
+				fprintf(stderr, "\nstep %zu (%s) %s:\n--- got\n%s--- want\n%s",
+					i, bytewise ? "bytewise" : "whole",
+					steps[i].client, g, steps[i].want);
+				fails++;
+			}
+			free(g);
+		}
+		buf_clear(&r.got);
+		now += 1000;
+	}
+	imapd_free(&r.s);
+	store_user_free(&r.u);
+	buf_reset(&r.got);
+	buf_reset(&r.logs);
+	return fails;
+}
+
+static void script_both(const struct script_step *steps, int login,
+			const struct imapd_conf *conf)
+{
+	CU_ASSERT_EQUAL(run_script(steps, login, conf, 0), 0);
+	CU_ASSERT_EQUAL(run_script(steps, login, conf, 1), 0);
+}
+
+#define T "(<TIME>)."
+
+static const struct script_step fetch_steps[] = {
+	{ "a SELECT INBOX\r\n", NULL },
+	{ "b FETCH 1 (FLAGS UID FLAGS)\r\n",
+	  "* 1 FETCH (FLAGS () UID 1)\r\nb OK Fetch completed " T "\r\n" },
+	{ "c FETCH 2 BODY.PEEK[HEADER.FIELDS (subject FROM)]\r\n",
+	  "* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT FROM)] {63}\r\n"
+	  "From: Bob <bob@centos.localdomain>\r\nSubject: second message\r\n"
+	  "\r\n)\r\nc OK Fetch completed " T "\r\n" },
+	{ "d FETCH 2 BODY[TEXT]<5.6>\r\n",
+	  "* 2 FETCH (FLAGS (\\Seen) BODY[TEXT]<5> {6}\r\nge two)\r\n"
+	  "d OK Fetch completed " T "\r\n" },
+	{ "e FETCH 2 BODY[TEXT]<5.6>\r\n",
+	  "* 2 FETCH (BODY[TEXT]<5> {6}\r\nge two)\r\n"
+	  "e OK Fetch completed " T "\r\n" },
+	{ "f FETCH 3 (BODY BINARY.SIZE[1] BINARY.PEEK[1])\r\n",
+	  "* 3 FETCH (BINARY.SIZE[1] 26 BODY (\"text\" \"plain\" (\"charset\" "
+	  "\"us-ascii\") NIL NIL \"7bit\" 26 1) BINARY[1] {26}\r\n"
+	  "Message three from wees.\r\n)\r\nf OK Fetch completed " T "\r\n" },
+	{ "g UID FETCH 2:3 (RFC822.SIZE)\r\n",
+	  "* 2 FETCH (UID 2 RFC822.SIZE 509)\r\n* 3 FETCH (UID 3 RFC822.SIZE 509)\r\n"
+	  "g OK Fetch completed " T "\r\n" },
+	{ "h FETCH 1:* FAST\r\n",
+	  "* 1 FETCH (FLAGS () INTERNALDATE \"28-Nov-2026 22:02:51 +0000\" "
+	  "RFC822.SIZE 518)\r\n* 2 FETCH (FLAGS (\\Seen) INTERNALDATE "
+	  "\"28-Nov-2026 22:02:52 +0000\" RFC822.SIZE 509)\r\n* 3 FETCH (FLAGS () "
+	  "INTERNALDATE \"28-Nov-2026 22:02:54 +0000\" RFC822.SIZE 509)\r\n"
+	  "h OK Fetch completed " T "\r\n" },
+	{ "i FETCH 1 (FOO)\r\n",
+	  "i BAD Error in IMAP command FETCH: Unknown parameter FOO " T "\r\n" },
+	{ "j FETCH 1 BODY[HEADER.FIELDS]\r\n",
+	  "j BAD Error in IMAP command FETCH: Unknown parameter "
+	  "BODY[HEADER.FIELDS] " T "\r\n" },
+	{ "k UID FETCH 99 FLAGS\r\n", "k OK Fetch completed " T "\r\n" },
+	{ "l FETCH 0 FLAGS\r\n",
+	  "l BAD Error in IMAP command FETCH: Invalid messageset " T "\r\n" },
+	{ "m FETCH 1 PREVIEW\r\n",
+	  "* 1 FETCH (PREVIEW \"Hello Alice, this is message one.\")\r\n"
+	  "m OK Fetch completed " T "\r\n" },
+	{ NULL, NULL },
+};
+
+static void test_fetch(void)
+{
+	script_both(fetch_steps, 1, NULL);
+}
+
+static const struct script_step search_steps[] = {
+	{ "a EXAMINE INBOX\r\n", NULL },
+	{ "b SEARCH SUBJECT \"SECOND\"\r\n",
+	  "* SEARCH 2\r\nb OK Search completed " T "\r\n" },
+	{ "c SEARCH OR FROM wees TO nobody\r\n",
+	  "* SEARCH 3\r\nc OK Search completed " T "\r\n" },
+	{ "d SEARCH NOT (BODY two)\r\n",
+	  "* SEARCH 1 3\r\nd OK Search completed " T "\r\n" },
+	{ "e SEARCH SENTSINCE 2-Jan-2023 SENTBEFORE 3-Jan-2023 LARGER 509\r\n",
+	  "* SEARCH 1\r\ne OK Search completed " T "\r\n" },
+	{ "f UID SEARCH RETURN (MIN MAX COUNT ALL) ALL\r\n",
+	  "* ESEARCH (TAG \"f\") UID MIN 1 MAX 3 ALL 1:3 COUNT 3\r\n"
+	  "f OK Search completed " T "\r\n" },
+	{ "g SEARCH RETURN (SAVE) TEXT \"Message two\"\r\n",
+	  "g OK Search completed " T "\r\n" },
+	{ "h FETCH $ (UID)\r\n",
+	  "* 2 FETCH (UID 2)\r\nh OK Fetch completed " T "\r\n" },
+	{ "i SEARCH HEADER Message-ID seed3 ON 28-Nov-2026\r\n",
+	  "* SEARCH 3\r\ni OK Search completed " T "\r\n" },
+	{ "j SEARCH FOO\r\n",
+	  "j BAD Error in IMAP command SEARCH: Unknown argument FOO " T "\r\n" },
+	{ "k SORT (REVERSE SUBJECT) UTF-8 ALL\r\n",
+	  "* SORT 3 2 1\r\nk OK Sort completed " T "\r\n" },
+	{ "l SORT (FROM DATE) UTF-8 ALL\r\n",
+	  "* SORT 1 2 3\r\nl OK Sort completed " T "\r\n" },
+	{ "m THREAD ORDEREDSUBJECT UTF-8 ALL\r\n",
+	  "* THREAD (1)(2)(3)\r\nm OK Thread completed " T "\r\n" },
+	{ "n SEARCH YOUNGER 1000000000 OLDER 1\r\n",
+	  "* SEARCH 1 2 3\r\nn OK Search completed " T "\r\n" },
+	{ NULL, NULL },
+};
+
+static void test_search(void)
+{
+	script_both(search_steps, 1, NULL);
+}
+
+static const struct script_step mbox_steps[] = {
+	{ "a LIST \"\" \"\"\r\n",
+	  "* LIST (\\Noselect) \"/\" \"\"\r\na OK List completed " T "\r\n" },
+	{ "b CREATE Trash\r\n", "b OK Create completed " T "\r\n" },
+	{ "c SELECT INBOX\r\n", NULL },
+	{ "d MOVE 2 Trash\r\n",
+	  "* OK [COPYUID <N> 2 1] Moved UIDs.\r\n* 2 EXPUNGE\r\n"
+	  "d OK Move completed " T "\r\n" },
+	{ "e LIST \"\" \"*\" RETURN (STATUS (MESSAGES))\r\n",
+	  "* LIST (\\NoInferiors \\Marked \\Trash) \"/\" Trash\r\n"
+	  "* STATUS Trash (MESSAGES 1)\r\n* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+	  "* STATUS INBOX (MESSAGES 2)\r\ne OK List completed " T "\r\n" },
+	{ "f APPEND INBOX {5+}\r\nhello\r\n",
+	  "* 3 EXISTS\r\n* 1 RECENT\r\nf OK [APPENDUID <N> 4] Append completed "
+	  T "\r\n" },
+	{ "g APPEND Nope {5}\r\n",
+	  "g NO [TRYCREATE] Mailbox doesn't exist: Nope " T "\r\n" },
+	{ "h STORE 1:2 +FLAGS.SILENT (\\Deleted $Junk)\r\n",
+	  "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk)\r\n"
+	  "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft "
+	  "$Junk \\*)] Flags permitted.\r\nh OK Store completed " T "\r\n" },
+	{ "i UID EXPUNGE 3\r\n",
+	  "* 2 EXPUNGE\r\ni OK Expunge completed " T "\r\n" },
+	{ "j FETCH 1:* (UID FLAGS)\r\n",
+	  "* 1 FETCH (UID 1 FLAGS (\\Deleted $Junk))\r\n"
+	  "* 2 FETCH (UID 4 FLAGS (\\Recent))\r\nj OK Fetch completed " T "\r\n" },
+	{ "k STORE 1 FLAGS (\\Recent)\r\n",
+	  "k BAD Error in IMAP command STORE: Invalid system flag \\RECENT "
+	  T "\r\n" },
+	{ "l STATUS Trash (UIDNEXT MESSAGES SIZE)\r\n",
+	  "* STATUS Trash (MESSAGES 1 UIDNEXT 2 SIZE 509)\r\n"
+	  "l OK Status completed " T "\r\n" },
+	{ "m RENAME Trash Junk\r\n", "m OK Rename completed " T "\r\n" },
+	{ "n SUBSCRIBE Junk\r\n", "n OK Subscribe completed " T "\r\n" },
+	{ "o LSUB \"\" *\r\n",
+	  "* LSUB () \"/\" Junk\r\no OK Lsub completed " T "\r\n" },
+	{ "p NAMESPACE\r\n",
+	  "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\np OK Namespace completed " T "\r\n" },
+	{ "q UNSELECT\r\n", "q OK Unselect completed " T "\r\n" },
+	{ "r ENABLE CONDSTORE\r\n",
+	  "* ENABLED CONDSTORE\r\nr OK Enabled " T "\r\n" },
+	{ "s ID NIL\r\n", "* ID (\"name\" \"Dovecot\")\r\ns OK ID completed " T "\r\n" },
+	{ "t DELETE INBOX\r\n", "t NO INBOX can't be deleted " T "\r\n" },
+	{ NULL, NULL },
+};
+
+static void test_mailboxes(void)
+{
+	script_both(mbox_steps, 1, NULL);
+}
+
+/* Hostile and odd input: answers, never a crash or a hang. */
+static const struct script_step hostile_pre[] = {
+	{ "a LOGIN {9999999999}\r\n",
+	  "* BYE Literal size too large\r\n" },
+	{ NULL, NULL },
+};
+
+static const struct script_step hostile_post[] = {
+	{ "a NOOP (\r\n",
+	  "a BAD Error in IMAP command NOOP: Missing ')' " T "\r\n" },
+	{ "b NOOP )\r\n",
+	  "b BAD Error in IMAP command NOOP: Unexpected ')' " T "\r\n" },
+	{ "c NOOP \"abc\r\n",
+	  "c BAD Error in IMAP command NOOP: Missing '\"' " T "\r\n" },
+	{ "e FETCH 1 FLAGS\r\n", "e BAD No mailbox selected " T "\r\n" },
+	{ "f SELECT {3}\r\n", "+ OK\r\n" },
+	{ "Old\r\n", "f NO Mailbox doesn't exist: Old " T "\r\n" },
+	{ "g STATUS INBOX (MESSAGES\r\n",
+	  "g BAD Error in IMAP command STATUS: Missing ')' " T "\r\n" },
+	{ "h CREATE caf\xc3\xa9\r\n", "h OK Create completed " T "\r\n" },
+	{ "i APPEND INBOX {10+}\r\n", NULL },
+	{ "0123456789\r\n", "i OK [APPENDUID <N> 4] Append completed "
+	  T "\r\n" },
+	{ "j IDLE\r\n", "+ idling\r\n" },
+	{ "nope\r\n", "j BAD Expected DONE " T "\r\n" },
+	{ "k UID FOO\r\n",
+	  "k BAD Error in IMAP command UID FOO: Unknown command " T "\r\n" },
+	{ "l APPEND INBOX {99999999999+}\r\nm NOOP\r\n",
+	  "l NO [TOOBIG] Mail size is too large " T "\r\n"
+	  "* BYE Literal size too large\r\n" },
+	{ NULL, NULL },
+};
+
+static const struct script_step hostile_auth[] = {
+	{ "a AUTHENTICATE PLAIN\r\n", "+ \r\n" },
+	{ "*\r\n", "a BAD Authentication aborted by client.\r\n" },
+	{ "b AUTHENTICATE PLAIN !!!!\r\n",
+	  "b BAD Invalid base64 data in continued response\r\n" },
+	{ "c AUTHENTICATE CRAM-MD5\r\n",
+	  "c NO Unsupported authentication mechanism.\r\n" },
+	{ "LOGIN alice alicepw\r\n",
+	  "LOGIN BAD First parameter in line is IMAP's command tag, not the "
+	  "command name. Add that before the command, like: a login user pass\r\n" },
+	{ NULL, NULL },
+};
+
+static void test_hostile(void)
+{
+	struct imapd_conf conf;
+
+	script_both(hostile_pre, 0, NULL);
+	script_both(hostile_post, 1, NULL);
+	script_both(hostile_auth, 0, NULL);
+	/* disable_plaintext_auth on a connection that is not secured */
+	imapd_conf_defaults(&conf);
+	conf.secured = 0;
+	{
+		const struct script_step steps[] = {
+			{ "a CAPABILITY\r\n",
+			  "* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE "
+			  "IDLE LITERAL+ STARTTLS LOGINDISABLED\r\na OK Pre-login "
+			  "capabilities listed, post-login capabilities have more.\r\n" },
+			{ "b LOGIN alice alicepw\r\n",
+			  "b NO [PRIVACYREQUIRED] Plaintext authentication "
+			  "disallowed on non-secure (SSL/TLS) connections.\r\n" },
+			{ "c STARTTLS\r\nd NOOP\r\n",
+			  "c OK Begin TLS negotiation now.\r\n" },
+			{ NULL, NULL },
+		};
+
+		script_both(steps, 0, &conf);
+	}
+	/* three bad commands before login end the connection */
+	{
+		const struct script_step steps[] = {
+			{ "\r\n", "* BAD Error in IMAP command received by server.\r\n" },
+			{ "a SELECT x\r\n",
+			  "a BAD Error in IMAP command received by server.\r\n" },
+			{ "b FOO\r\n", "* BYE Too many invalid IMAP commands.\r\n" },
+			{ "c NOOP\r\n", "" },
+			{ NULL, NULL },
+		};
+
+		script_both(steps, 0, NULL);
+	}
+	/* a line longer than imap-login's buffer */
+	{
+		char *big = xmalloc(6000);
+		struct script_step steps[3];
+
+		memset(big, 'x', 5998);
+		big[5998] = '\r';
+		big[5999] = '\0';
+		steps[0].client = big;
+		steps[0].want = "* BYE Input buffer full, aborting\r\n";
+		steps[1].client = NULL;
+		steps[1].want = NULL;
+		script_both(steps, 0, NULL);
+		free(big);
+	}
+}
+
+void test_imapd_register(void)
+{
+	CU_pSuite s = CU_add_suite("imapd", NULL, NULL);
+
+	CU_add_test(s, "reference 01-session", test_01_session);
+	CU_add_test(s, "reference 02-preauth", test_02_preauth);
+	CU_add_test(s, "reference 03-starttls-authenticate", test_03_starttls);
+	CU_add_test(s, "fetch items", test_fetch);
+	CU_add_test(s, "search, sort, thread", test_search);
+	CU_add_test(s, "mailbox commands", test_mailboxes);
+	CU_add_test(s, "hostile input", test_hostile);
+}
