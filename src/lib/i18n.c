@@ -36,6 +36,28 @@ static char *build_tree_localedir(const char *argv0)
 	return NULL;
 }
 
+/* The language the environment asks for ("pt_BR"), as setlocale reads it. */
+static const char *env_language(void)
+{
+	static char lang[32];
+	const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = getenv(names[i]);
+
+		if (v == NULL || *v == '\0')
+			continue;
+		n = strcspn(v, ".@");
+		if (n >= sizeof(lang))
+			return NULL;
+		memcpy(lang, v, n);
+		lang[n] = '\0';
+		return lang;
+	}
+	return NULL;
+}
+
 void i18n_init(const char *lang, const char *argv0)
 {
 	char *dir;
@@ -46,8 +68,17 @@ void i18n_init(const char *lang, const char *argv0)
 		if (strcmp(lang, "en") == 0 || strcmp(lang, "C") == 0)
 			setenv("LANGUAGE", "en", 1);
 	}
-	if (setlocale(LC_ALL, "") == NULL)
+	if (setlocale(LC_ALL, "") == NULL) {
+		/*
+		 * LANG=pt_BR.UTF-8 on a machine without that locale generated:
+		 * keep UTF-8 output and still honour the language asked for.
+		 */
+		const char *env = env_language();
+
 		setlocale(LC_ALL, "C.UTF-8");
+		if (env != NULL && (getenv("LANGUAGE") == NULL || *getenv("LANGUAGE") == '\0'))
+			setenv("LANGUAGE", env, 1);
+	}
 	if (lang != NULL && *lang != '\0') {
 		char *loc = xasprintf("%s.UTF-8", lang);
 

@@ -1,7 +1,12 @@
 /*
  * host: one virtual mail host of the world: its directory (laid out like
  * the real system), its Postfix configuration (etc/postfix/main.cf and
- * master.cf), its users and aliases, and its mail.log.
+ * master.cf), its users (etc/passwd) and aliases (etc/aliases), and its
+ * mail.log (var/log/mail.log, Debian 12 rsyslog format).
+ *
+ * Everything is read from the files a learner can cat and edit; nothing
+ * about users or parameters is remembered elsewhere. host_reload() picks
+ * up edits, as "postfix reload" (and each new smtpd process) would.
  */
 #ifndef MAILLAB_HOST_H
 #define MAILLAB_HOST_H
@@ -13,6 +18,8 @@
 #include "lib/trace.h"
 
 struct world;
+struct alias;
+struct passwd_entry;
 
 struct host {
 	char *name;		/* "centos.localdomain" */
@@ -39,8 +46,26 @@ int host_has_user(const struct host *h, const char *user);
 /* An alias in etc/aliases (left side), case-insensitive as Postfix. */
 int host_has_alias(const struct host *h, const char *name);
 
-/* The stable PID a Postfix process of this host shows ("smtpd" -> 14013). */
+/* The stable PID a Postfix process of this host shows ("smtpd" -> 14013).
+ * "postfix/smtpd" and "smtpd" give the same number. */
 int host_pid(struct host *h, const char *process);
+
+/* myhostname (expanded), "centos.localdomain". Owned by the host. */
+const char *host_myhostname(struct host *h);
+/* myorigin expanded; a value starting with '/' names a file whose first
+ * line is used (Debian: myorigin = /etc/mailname -> the host's
+ * etc/mailname). Owned by the host, valid until host_reload(). */
+const char *host_myorigin(struct host *h);
+/* The first label of myhostname: the host field of mail.log ("centos"). */
+const char *host_log_name(struct host *h);
+/* The host's virtual IP from world.conf ("192.0.2.25"), or NULL. */
+const char *host_addr(const struct host *h);
+/* The alias entry for a name (struct alias, mta/aliases.h), or NULL. */
+const struct alias *host_alias(const struct host *h, const char *name);
+/* The passwd entry of a user (mta/passwd.h), or NULL. */
+const struct passwd_entry *host_user(const struct host *h, const char *user);
+/* A per-host counter for the simulated client ports etc.: 1, 2, 3, ... */
+unsigned host_next_serial(struct host *h);
 
 /*
  * Appends one line to var/log/mail.log in Debian 12's rsyslog format

@@ -21,6 +21,16 @@ struct smtp_server_opts {
 	const char *service;		/* master.cf service: "smtp" (default),
 					   "submission", "smtps" */
 	int tls_possible;		/* the driver can run TLS (real or simulated) */
+	/* Optional (0/NULL: defaults). */
+	int client_port;		/* 0: a stable made-up one (40000 + n) */
+	const char *server_addr;	/* NULL: the client's for loopback, else
+					   the host's virtual IP */
+	int server_port;		/* 0: 25, 587 (submission), 465 (smtps) */
+	/* Hand-off to the pipeline: called once a message is in incoming/
+	 * (queue ID, full path of the queue file). */
+	void (*queued)(void *ctx, struct host *h, const char *queue_id,
+		       const char *path);
+	void *queued_ctx;
 };
 
 enum smtp_server_act {
@@ -52,5 +62,9 @@ struct buf *smtp_server_output(struct smtp_server *s);
 void smtp_server_tls_started(struct smtp_server *s, mtime_t now);
 /* The queue ID of the last accepted message, or NULL. */
 const char *smtp_server_last_queue_id(const struct smtp_server *s);
+/* The path of the last accepted message's queue file, or NULL. */
+const char *smtp_server_last_queue_path(const struct smtp_server *s);
+/* Nonzero once the session is over (221/421 sent, or EOF). */
+int smtp_server_closed(const struct smtp_server *s);
 
 #endif

@@ -1,8 +1,13 @@
 /*
  * world: the lab root (DESIGN.md, "The lab root"). ROOT/world.conf names
- * the domains, hosts, users and DNS records; each host is a directory laid
- * out like the real system under ROOT/hosts/<name>/. A root is created
- * from a named world ("default", "centos") or a world file.
+ * the domains, hosts, users and DNS records (format: docs/world.md); each
+ * host is a directory laid out like the real system under
+ * ROOT/hosts/<name>/. A root is created from a named world ("default",
+ * "centos", compiled in from worlds/) or a world file.
+ *
+ * This module reads world.conf and creates roots; the files inside a host
+ * directory are written by world_layout.c once, at init, and from then on
+ * belong to the learner (and to host.c, which reads them).
  */
 #ifndef MAILLAB_WORLD_H
 #define MAILLAB_WORLD_H
@@ -18,6 +23,19 @@ struct world_user {
 	char *password;		/* the lab password, only while creating */
 	char *host;		/* the host whose user it is */
 	int system;		/* system account (nobody): no mailbox login */
+	int uid, gid;		/* root 0; others 1000 up unless given */
+	char *home;		/* "/home/bob", "/root", "/nonexistent" */
+	char *shell;		/* "/bin/bash" */
+	char *gecos;		/* "" unless given */
+	int line;		/* where world.conf declares it */
+};
+
+struct world_hostdef {
+	char *name;		/* "mail.b.example" */
+	char *addr;		/* its virtual IP: "198.51.100.20" */
+	char *maincf;		/* main.cf template: "internet-site", "as-captured" */
+	char *mailname;		/* etc/mailname; NULL: its first domain, else name */
+	int line;
 };
 
 struct world_dns {
@@ -39,6 +57,7 @@ struct world {
 	size_t ndomains;
 	char **hosts;		/* host names, in world.conf order */
 	size_t nhosts;
+	struct world_hostdef *hostdefs; /* parallel to hosts */
 	struct world_user *users;
 	size_t nusers;
 	struct world_dns *dns;
@@ -68,5 +87,22 @@ struct host *world_host(struct world *w, const char *name, struct err *e);
 
 /* Names of the shipped worlds, NULL-terminated. */
 extern const char *const world_builtin_names[];
+
+/*
+ * Parses world.conf text into an empty struct world (w->root untouched).
+ * 0, or -1 with e->text "NAME, line N: what is wrong" (translated).
+ * Checks the references between lines (a user's host exists, ...).
+ */
+int world_conf_parse(struct world *w, const char *name, const char *text,
+		     struct err *e);
+
+/* The definition of a host, or NULL. */
+const struct world_hostdef *world_hostdef(const struct world *w,
+					  const char *name);
+/* The DNS records of a name and type ("MX"), in file order; returns how
+ * many were found, up to max. */
+size_t world_dns_lookup(const struct world *w, const char *name,
+			const char *type, const struct world_dns **out,
+			size_t max);
 
 #endif

@@ -1,15 +1,21 @@
 /*
  * smtpd: the SMTP server engine, sans-I/O (RFC 5321, with the ESMTP
- * extensions Postfix 3.7 advertises: PIPELINING, SIZE (RFC 1870), VRFY,
- * ETRN, STARTTLS (RFC 3207), ENHANCEDSTATUSCODES (RFC 2034), 8BITMIME,
- * DSN, SMTPUTF8 and AUTH (RFC 4954) when the driver enables them).
+ * extensions Postfix 3.7 advertises: PIPELINING (RFC 2920), SIZE (RFC
+ * 1870), VRFY, ETRN (RFC 1985), STARTTLS (RFC 3207), ENHANCEDSTATUSCODES
+ * (RFC 2034), 8BITMIME, DSN (RFC 3461), SMTPUTF8 (RFC 6531), CHUNKING
+ * with BDAT (RFC 3030), and AUTH PLAIN/LOGIN (RFC 4954) when the driver
+ * enables SASL). docs/smtpd.md lists the states and which reference file
+ * proves each reply.
  *
  * Bytes in (smtpd_feed), bytes out (smtpd_output), events out (smtpd_next).
  * The engine never touches a socket, a file, a terminal or a clock: `now`
  * comes in with every call. It checks syntax and command order and answers
- * those itself, with Postfix 3.7's exact words. Policy is not its business:
- * for MAIL, RCPT, VRFY, AUTH and the end of DATA it emits an event and
- * waits for smtpd_verdict() before it answers and reads further input.
+ * those itself, with Postfix 3.7.11's exact words, counts errors as Postfix
+ * does (SMTPD_EV_DELAY after smtpd_soft_error_limit, 421 at the hard one),
+ * and frames lines as Postfix does (line_length_limit, bare LF, NUL).
+ * Policy is not its business: for MAIL, RCPT, VRFY, ETRN, AUTH and the end
+ * of the message (DATA or BDAT LAST) it emits an event and waits for
+ * smtpd_verdict() before it answers and reads further input.
  *
  * Driver loop:
  *
@@ -20,10 +26,18 @@
  *	}
  *	send and drain smtpd_output(s); close when smtpd_closed(s).
  *
- * Log lines that Postfix's smtpd writes (connect, client=, reject, warning,
- * improper command pipelining, too many errors, disconnect with the command
- * counts) come out as SMTPD_EV_LOG events with the text after
- * "postfix/smtpd[PID]: "; the driver writes them to mail.log.
+ * Send the banner (queued by smtpd_new) before waiting for input: input
+ * fed while it is still unsent counts as a client that talked first
+ * (logged "improper command pipelining after CONNECT", reference 05j).
+ *
+ * Log lines that Postfix's smtpd writes (connect, reject, warning,
+ * improper command pipelining, too many errors, lost connection,
+ * disconnect with the command counts) come out as SMTPD_EV_LOG events
+ * with the text after "postfix/smtpd[PID]: "; the driver writes them to
+ * mail.log. The engine writes the reject line for a MAIL, RCPT, VRFY or
+ * ETRN verdict that refuses ("NOQUEUE: reject: RCPT from ...; from=<..>
+ * to=<..> proto=SMTP helo=<..>"); the driver writes "ID: client=..." when
+ * it opens a queue file, and whatever cleanup would log for the message.
  */
 #ifndef MAILLAB_SMTPD_H
 #define MAILLAB_SMTPD_H
@@ -32,12 +46,15 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/trace.h"
 
 enum smtpd_bare_newline {
 	SMTPD_BARE_NL_NO,	/* smtpd_forbid_bare_newline = no (3.7 default) */
 	SMTPD_BARE_NL_NORMALIZE,/* = normalize, = yes */
 	SMTPD_BARE_NL_REJECT,	/* = reject */
 };
+
+const char *smtpd_bare_newline_name(enum smtpd_bare_newline b);
 
 /* The parameters the engine obeys; strings are borrowed and must outlive it. */
 struct smtpd_conf {
@@ -61,20 +78,41 @@ struct smtpd_conf {
 	int tls_auth_only;		/* smtpd_tls_auth_only */
 	int sasl_enabled;		/* smtpd_sasl_auth_enable */
 	const char *sasl_mechs;		/* "PLAIN LOGIN" */
+	/*
+	 * Added by the engine's owner. A zero or NULL field keeps the
+	 * Postfix 3.7 default, so a driver that does not know a field gets
+	 * Postfix's behaviour (the same holds for myhostname, banner,
+	 * client_name/addr, recipient_limit = 0 means no limit as in Postfix,
+	 * line_length_limit, soft/hard_error_limit).
+	 */
+	long junk_command_limit;	/* smtpd_junk_command_limit, 100 */
+	long recipient_overshoot_limit;	/* smtpd_recipient_overshoot_limit, 1000 */
+	long sasl_response_limit;	/* smtpd_sasl_response_limit, 12288 */
+	int bare_newline_code;		/* smtpd_forbid_bare_newline_reject_code, 550 */
+	const struct trace_sink *trace;	/* every line in and out; may be NULL */
+	const char *trace_host;		/* host field of trace events; NULL: myhostname */
 };
 
 enum smtpd_ev_type {
 	SMTPD_EV_LOG,		/* text: a log line for postfix/smtpd */
-	SMTPD_EV_HELO,		/* arg: the name given (HELO or EHLO) */
+	SMTPD_EV_HELO,		/* arg: the HELO/EHLO name as Postfix keeps
+				   it: printable, and space < > ( ) \\ " ; @
+				   turned into '?' */
 	SMTPD_EV_MAIL,		/* arg: sender as parsed; verdict needed */
 	SMTPD_EV_RCPT,		/* arg: recipient as parsed; verdict needed */
 	SMTPD_EV_VRFY,		/* arg: the address asked for; verdict needed */
 	SMTPD_EV_ETRN,		/* arg: the domain; verdict needed */
 	SMTPD_EV_AUTH,		/* arg: mechanism; user, pass set; verdict needed */
-	SMTPD_EV_DATA,		/* the message is complete: data, len; verdict needed */
-	SMTPD_EV_RSET,		/* the transaction was dropped (RSET, HELO, STARTTLS) */
+	SMTPD_EV_DATA,		/* the message is complete (DATA or BDAT LAST):
+				   data, len; verdict needed */
+	SMTPD_EV_RSET,		/* an accepted MAIL transaction was dropped
+				   without a DATA verdict (RSET, HELO/EHLO,
+				   STARTTLS, a message refused by the engine
+				   for size or bare LF, the end of the
+				   session): drop the queue file */
 	SMTPD_EV_STARTTLS,	/* 220 queued: send output, start TLS, then
-				   call smtpd_tls_started() (or smtpd_close()) */
+				   call smtpd_tls_started(), or smtpd_close()
+				   when the handshake fails */
 	SMTPD_EV_DELAY,		/* send output, then wait delay_ms before going on */
 	SMTPD_EV_CLOSE,		/* send output, then close the connection */
 };
@@ -115,11 +153,15 @@ struct smtpd_event {
 
 /*
  * What the driver decided. code 0 means "accept with the engine's own
- * reply" (250 2.1.0 Ok, 250 2.1.5 Ok, 252 2.0.0 addr, 235 ...). Otherwise
- * code and text form the reply line ("550", "5.1.1 <x>: Recipient address
- * rejected: ..."). For DATA, queue_id (when accepted) gives
- * "250 2.0.0 Ok: queued as ID". For the first accepted RCPT the driver may
- * set queue_id already: Postfix opens the queue file there and logs
+ * reply" (250 2.1.0 Ok, 250 2.1.5 Ok, 252 2.0.0 <argument as given>,
+ * 250 Queuing started, 235 2.7.0 Authentication successful, 250 2.0.0 Ok:
+ * queued as ID). Otherwise code and text form the reply line ("550",
+ * "5.1.1 <x>: Recipient address rejected: ..."; control characters become
+ * spaces); for MAIL/RCPT/VRFY/ETRN the engine also logs the reject line,
+ * for AUTH the "SASL ... authentication failed" warning. For DATA,
+ * queue_id (when accepted) gives "250 2.0.0 Ok: queued as ID"; without it
+ * the ID given with RCPT is used. For the first accepted RCPT the driver
+ * may set queue_id already: Postfix opens the queue file there and logs
  * "ID: client=..." (the engine then uses the ID in later reject lines).
  */
 struct smtpd_verdict {
@@ -150,6 +192,21 @@ void smtpd_verdict(struct smtpd *s, const struct smtpd_verdict *v, mtime_t now);
 struct buf *smtpd_output(struct smtpd *s);
 /* After SMTPD_EV_STARTTLS: the handshake succeeded. */
 void smtpd_tls_started(struct smtpd *s, mtime_t now);
+/*
+ * The connection broke under the engine (TLS handshake failure, reset,
+ * driver shutdown): nothing buffered is processed any more. The engine
+ * logs "lost connection after <command> from <client>" and the
+ * disconnect line, then SMTPD_EV_CLOSE, as Postfix does on a broken
+ * connection (reference/transcripts/smtp/06e: the driver logs its own
+ * "SSL_accept error ..." lines first). Does nothing once closed.
+ */
+void smtpd_close(struct smtpd *s, mtime_t now);
+/*
+ * smtpd_timeout expired while the engine waited for the client: queues
+ * "421 4.4.2 <myhostname> Error: timeout exceeded", logs "timeout after
+ * <command> from <client>" and the disconnect line, then SMTPD_EV_CLOSE.
+ */
+void smtpd_timeout(struct smtpd *s, mtime_t now);
 /* Nonzero once the engine has nothing more to say (after 221/421). */
 int smtpd_closed(const struct smtpd *s);
 const struct smtpd_tx *smtpd_tx(const struct smtpd *s);

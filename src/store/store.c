@@ -123,6 +123,7 @@ struct store_user *store_user_open(const char *location, const char *user,
 	    u->sysroot[strlen(u->sysroot) - 1] == '/')
 		u->sysroot[strlen(u->sysroot) - 1] = '\0';
 	u->location = xstrdup(location);
+	u->hostname = xstrdup("localhost");
 
 	/* Dovecot: format:root[:KEY=value]... (mail_location(5)). */
 	rest = xstrdup(colon + 1);
@@ -173,7 +174,14 @@ void store_user_free(struct store_user **up)
 	free(u->inbox_path);
 	free(u->root_path);
 	free(u->index_path);
+	free(u->hostname);
 	u->ops->user_free(u);
+}
+
+void store_user_set_hostname(struct store_user *u, const char *name)
+{
+	free(u->hostname);
+	u->hostname = xstrdup(name);
 }
 
 int store_is_inbox(const char *name)
@@ -330,7 +338,9 @@ void store_mailbox_close(struct store_mailbox **mbp, mtime_t now)
 	if (mb == NULL)
 		return;
 	*mbp = NULL;
-	if (mb->mode == STORE_OPEN_RW && mb->dirty)
+	/* Pending changes reach the storage (Dovecot writes its lazy mbox
+	 * changes when the mailbox is closed, too). */
+	if (mb->mode == STORE_OPEN_RW)
 		(void)mb->ops->sync(mb, NULL, now, &e);
 	mb->ops->close(mb);
 }

@@ -193,6 +193,8 @@ struct store_user {
 				   Maildir), under sysroot */
 	char *root_path;	/* resolved folder root (~/mail, ~/Maildir) */
 	char *index_path;	/* where index files go (~/mail/.imap) */
+	char *hostname;		/* for From_ lines of saved mail
+				   ("alice@<hostname>"); "localhost" */
 };
 
 /*
@@ -209,6 +211,9 @@ struct store_user *store_user_open(const char *location, const char *user,
 				   const char *home, const char *sysroot,
 				   struct err *e);
 void store_user_free(struct store_user **up);
+/* The host's name, used where Dovecot writes my_hostname (the From_ line
+ * of an IMAP APPEND, the mbox pseudo message). Copied. */
+void store_user_set_hostname(struct store_user *u, const char *name);
 
 /* Folders, INBOX first then by name. Free with store_folders_free(). */
 int store_list(struct store_user *u, struct store_folders *out,

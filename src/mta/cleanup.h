@@ -1,0 +1,92 @@
+/*
+ * cleanup: Postfix's cleanup(8) for one message, as smtpd (and later
+ * pickup) feed it: it writes the queue file (mta/qfile.h) into the host's
+ * incoming/ queue and nowhere else.
+ *
+ *   cleanup_open()    at the first accepted RCPT: creates the file, gives
+ *                     the queue ID, writes the envelope (time, sender in
+ *                     canonical form, the client attributes smtpd passes)
+ *   cleanup_rcpt()    each accepted recipient: dsn_orig_rcpt, O (as the
+ *                     client gave it) and R (canonical: "wees" ->
+ *                     "wees@centos.localdomain")
+ *   cleanup_message() the content at the end of DATA: the Received:
+ *                     header smtpd writes, the client's header lines in
+ *                     order, then the missing Message-Id:, Date: and From:
+ *                     (never To:), an empty line if the body did not start
+ *                     with one, the body; logs "cleanup[PID]: ID:
+ *                     message-id=<...>"
+ *   cleanup_close()   fills in the size record, fsyncs, renames into
+ *                     incoming/ and marks the file complete (u+x)
+ *   cleanup_abort()   RSET, a lost connection: the file is removed
+ *
+ * Header texts follow reference/transcripts/smtp/01-study-note.after.mbox-wees
+ * and reference/commands/05-queue.txt (postcat). Not done here (XXX):
+ * header/body checks, milters, canonical/virtual maps, Resent- headers,
+ * MIME processing, header folding.
+ */
+#ifndef MAILLAB_CLEANUP_H
+#define MAILLAB_CLEANUP_H
+
+#include <stddef.h>
+
+#include "lib/clock.h"
+#include "lib/err.h"
+
+struct host;
+
+enum cleanup_origin {
+	CLEANUP_ORIGIN_SMTPD,	/* Received: from HELO (NAME [ADDR]) ... with PROTO */
+	CLEANUP_ORIGIN_PICKUP,	/* Received: by HOST (Postfix, from userid UID) */
+};
+
+/* What the submitting program tells cleanup; strings are borrowed. */
+struct cleanup_env {
+	enum cleanup_origin origin;
+	const char *sender;		/* as given: "root", "a@b.example", "" */
+	mtime_t arrival;		/* MAIL FROM time (smtpd), submit time */
+	/* smtpd */
+	const char *client_name;	/* "localhost" */
+	const char *client_addr;	/* "127.0.0.1", "::1" */
+	int client_port;		/* 42626 */
+	const char *server_addr;	/* "127.0.0.1" */
+	int server_port;		/* 25 */
+	const char *helo;		/* NULL before HELO/EHLO */
+	const char *protocol;		/* "SMTP", "ESMTP", "ESMTPS", "ESMTPA", "ESMTPSA" */
+	const char *sasl_method;	/* NULL unless authenticated */
+	const char *sasl_username;
+	/* pickup */
+	int uid;			/* submitting user */
+	const char *fullname;		/* "root" (passwd gecos), or NULL */
+};
+
+struct cleanup_result {
+	char id[32];		/* "1F3A6104556" */
+	char *path;		/* ROOT/hosts/H/var/spool/postfix/incoming/ID */
+	long size;		/* message size as qmgr logs it (size=311) */
+	size_t nrcpt;
+};
+
+struct cleanup;
+
+/* Creates the queue file; NULL with e set (disk trouble). */
+struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
+			     mtime_t now, struct err *e);
+/* The queue ID, valid until cleanup_close/abort. */
+const char *cleanup_id(const struct cleanup *c);
+/* One recipient as the client gave it ("wees", "bob@b.example"). */
+int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e);
+/* The message as received: unstuffed, LF line ends (the engine's DATA). */
+int cleanup_message(struct cleanup *c, const char *data, size_t len,
+		    mtime_t now, struct err *e);
+/*
+ * Completes the file and frees c (*cp = NULL), also on failure, which
+ * leaves nothing in the queue. 0 with *out filled (out->path is the
+ * caller's to free with cleanup_result_reset), or -1 with e set.
+ */
+int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
+		  struct err *e);
+/* Throws the message away (no file stays); *cp = NULL. */
+void cleanup_abort(struct cleanup **cp);
+void cleanup_result_reset(struct cleanup_result *r);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * host: one virtual mail host. See host.h.
+ */
+#include "mta/host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/i18n.h"
+#include "lib/xalloc.h"
+#include "mta/aliases.h"
+#include "mta/passwd.h"
+#include "sim/world.h"
+
+struct host_state {
+	struct passwd_db passwd;
+	struct aliases aliases;
+	char *myorigin;		/* resolved (file read) */
+	char *logname;		/* first label of myhostname */
+	char *myhostname;
+	char *addr;
+	unsigned serial;
+};
+
+static struct host_state *st(const struct host *h)
+{
+	return h->priv;
+}
+
+char *host_path(const struct host *h, const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return xasprintf("%s/%s", h->dir, rel);
+}
+
+/* Reads the first line of a host file (Postfix: myorigin = /etc/mailname). */
+static char *first_line(const struct host *h, const char *rel)
+{
+	char *path = host_path(h, rel);
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	char *out = NULL;
+
+	free(path);
+	if (f == NULL)
+		return NULL;
+	if (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = 0;
+		out = xstrdup(line);
+	}
+	fclose(f);
+	return out;
+}
+
+/* A config problem: logged as a warning the way Postfix programs log them. */
+static void config_warning(struct host *h, const struct err *e)
+{
+	host_log(h, clock_real_now(), "postfix/master", "warning: %s", e->text);
+}
+
+static void derive(struct host *h)
+{
+	struct host_state *s = st(h);
+	const char *v;
+	size_t n;
+
+	free(s->myhostname);
+	free(s->myorigin);
+	free(s->logname);
+	/*
+	 * XXX Without a myhostname line Postfix asks gethostname(); the
+	 * virtual host's own name is the honest answer here.
+	 */
+	v = conf_is_set(h->conf, "myhostname") ? conf_get(h->conf, "myhostname") : NULL;
+	s->myhostname = xstrdup(v != NULL && *v != 0 ? v : h->name);
+	v = conf_get(h->conf, "myorigin");
+	if (v == NULL || *v == 0)
+		v = s->myhostname;
+	s->myorigin = v[0] == '/' ? first_line(h, v) : xstrdup(v);
+	if (s->myorigin == NULL || s->myorigin[0] == 0) {
+		free(s->myorigin);
+		s->myorigin = xstrdup(s->myhostname);
+	}
+	n = strcspn(s->myhostname, ".");
+	s->logname = xstrndup(s->myhostname, n);
+}
+
+int host_reload(struct host *h, struct err *e)
+{
+	struct host_state *s = st(h);
+	struct conf *c = conf_new();
+	struct err e1;
+	char *path;
+	int rc = 0;
+
+	path = host_path(h, "etc/postfix/main.cf");
+	if (conf_load(c, path, &e1) != 0) {
+		config_warning(h, &e1);
+		if (rc == 0 && e != NULL)
+			*e = e1;
+		rc = -1;
+	}
+	free(path);
+	conf_free(&h->conf);
+	h->conf = c;
+
+	mastercf_reset(&h->master);
+	path = host_path(h, "etc/postfix/master.cf");
+	if (mastercf_load(&h->master, path, &e1) != 0) {
+		config_warning(h, &e1);
+		if (rc == 0 && e != NULL)
+			*e = e1;
+		rc = -1;
+	}
+	free(path);
+
+	derive(h);
+
+	path = host_path(h, "etc/passwd");
+	if (passwd_load(&s->passwd, path, &e1) != 0 && e1.errnum == 0)
+		config_warning(h, &e1);
+	free(path);
+	path = host_path(h, "etc/aliases");
+	if (aliases_load(&s->aliases, path, &e1) != 0 && e1.errnum == 0)
+		host_log(h, clock_real_now(), "postfix/postalias", "warning: %s", e1.text);
+	free(path);
+	return rc;
+}
+
+struct host *host_open(struct world *w, const char *name, struct err *e)
+{
+	struct host *h;
+	struct host_state *s;
+	const struct world_hostdef *d;
+	struct stat sb;
+	char *dir = xasprintf("%s/hosts/%s", w->root, name);
+
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		err_set(e, errno, _("host %s: no directory %s"), name, dir);
+		free(dir);
+		return NULL;
+	}
+	h = xcalloc(1, sizeof(*h));
+	s = xcalloc(1, sizeof(*s));
+	h->priv = s;
+	h->name = xstrdup(name);
+	h->dir = dir;
+	h->world = w;
+	mastercf_init(&h->master);
+	passwd_init(&s->passwd);
+	aliases_init(&s->aliases);
+	d = world_hostdef(w, name);
+	s->addr = d != NULL ? xstrdup(d->addr) : NULL;
+	/* Config errors are logged and do not stop the host. */
+	(void)host_reload(h, NULL);
+	return h;
+}
+
+void host_free(struct host **hp)
+{
+	struct host *h = *hp;
+	struct host_state *s;
+
+	if (h == NULL)
+		return;
+	s = st(h);
+	passwd_reset(&s->passwd);
+	aliases_reset(&s->aliases);
+	free(s->myorigin);
+	free(s->logname);
+	free(s->myhostname);
+	free(s->addr);
+	free(s);
+	conf_free(&h->conf);
+	mastercf_reset(&h->master);
+	free(h->name);
+	free(h->dir);
+	free(h);
+	*hp = NULL;
+}
+
+int host_has_user(const struct host *h, const char *user)
+{
+	return passwd_find(&st(h)->passwd, user) != NULL;
+}
+
+const struct passwd_entry *host_user(const struct host *h, const char *user)
+{
+	return passwd_find(&st(h)->passwd, user);
+}
+
+int host_has_alias(const struct host *h, const char *name)
+{
+	return aliases_find(&st(h)->aliases, name) != NULL;
+}
+
+const struct alias *host_alias(const struct host *h, const char *name)
+{
+	return aliases_find(&st(h)->aliases, name);
+}
+
+const char *host_myhostname(struct host *h)
+{
+	return st(h)->myhostname;
+}
+
+const char *host_myorigin(struct host *h)
+{
+	return st(h)->myorigin;
+}
+
+const char *host_log_name(struct host *h)
+{
+	return st(h)->logname;
+}
+
+const char *host_addr(const struct host *h)
+{
+	return st(h)->addr;
+}
+
+unsigned host_next_serial(struct host *h)
+{
+	return ++st(h)->serial;
+}
+
+/*
+ * Deterministic, so that two runs give diffable logs: FNV-1a of
+ * "host/process" folded into the range real Debian PIDs tend to have.
+ */
+int host_pid(struct host *h, const char *process)
+{
+	const char *base = strrchr(process, '/');
+	uint32_t x = 2166136261u;
+	const char *p;
+
+	base = base ? base + 1 : process;
+	for (p = h->name; *p; p++)
+		x = (x ^ (unsigned char)*p) * 16777619u;
+	x = (x ^ '/') * 16777619u;
+	for (p = base; *p; p++)
+		x = (x ^ (unsigned char)*p) * 16777619u;
+	return 1000 + (int)(x % 30000u);
+}
+
+void host_log(struct host *h, mtime_t now, const char *process,
+	      const char *fmt, ...)
+{
+	char msg[4096], stamp[64], *line, *path;
+	struct trace_event ev;
+	time_t sec = (time_t)(now / 1000);
+	struct tm tm;
+	va_list ap;
+	int fd;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
+	line = xasprintf("%s.%06d+00:00 %s %s[%d]: %s\n", stamp,
+			 (int)(now % 1000) * 1000, host_log_name(h), process,
+			 host_pid(h, process), msg);
+	path = host_path(h, "var/log/mail.log");
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
+	if (fd >= 0) {
+		/* a failed log write must not stop mail; rsyslog drops too */
+		if (write(fd, line, strlen(line)) < 0) {
+			/* nothing else to do */
+		}
+		close(fd);
+	}
+	free(path);
+	free(line);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = now;
+	ev.host = h->name;
+	ev.process = process;
+	ev.protocol = "log";
+	ev.direction = TRACE_DIR_NONE;
+	ev.text = msg;
+	trace_emit(&h->trace, &ev);
+}

@@ -1,0 +1,382 @@
+/*
+ * qfile: queue file records. See qfile.h.
+ */
+#include "mta/qfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/i18n.h"
+#include "lib/xalloc.h"
+
+/* Postfix 3.7 rec_type.c names, as postcat prints them. */
+static const struct {
+	int type;
+	const char *name;
+} rec_names[] = {
+	{ QFILE_REC_SIZE, "message_size" },
+	{ QFILE_REC_TIME, "message_arrival_time" },
+	{ QFILE_REC_FULL, "sender_fullname" },
+	{ QFILE_REC_INSP, "content_inspector" },
+	{ QFILE_REC_FROM, "sender" },
+	{ QFILE_REC_DONE, "done_recipient" },
+	{ QFILE_REC_RCPT, "recipient" },
+	{ QFILE_REC_ORCP, "original_recipient" },
+	{ QFILE_REC_WARN, "warning_message_time" },
+	{ QFILE_REC_ATTR, "named_attribute" },
+	{ QFILE_REC_PTR, "pointer_record" },
+	{ QFILE_REC_KILL, "killed_record" },
+	{ QFILE_REC_MESG, "message_content" },
+	{ QFILE_REC_CONT, "unterminated_text" },
+	{ QFILE_REC_NORM, "regular_text" },
+	{ QFILE_REC_DTXT, "padding" },
+	{ QFILE_REC_XTRA, "extracted_info" },
+	{ QFILE_REC_RRTO, "return_receipt" },
+	{ QFILE_REC_ERTO, "errors_to" },
+	{ QFILE_REC_PRIO, "priority" },
+	{ QFILE_REC_VERP, "verp_delimiters" },
+	{ QFILE_REC_END, "message_end" },
+	{ QFILE_REC_RDR, "redirect_to" },
+	{ QFILE_REC_FLGS, "flags" },
+};
+
+const char *qfile_rec_name(int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rec_names) / sizeof(rec_names[0]); i++)
+		if (rec_names[i].type == type)
+			return rec_names[i].name;
+	return "unknown_record_type";
+}
+
+/* ---- reading ---- */
+
+void qfile_init(struct qfile *q)
+{
+	memset(q, 0, sizeof(*q));
+}
+
+void qfile_reset(struct qfile *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		free(q->recs[i].data);
+	free(q->recs);
+	qfile_init(q);
+}
+
+/* The record types that may open a queue file (REC_TYPE_ENVELOPE). */
+#define ENVELOPE_TYPES "MCTFILSDROWVA>"
+
+int qfile_parse(const char *name, const void *buf, size_t len, struct qfile *q,
+		struct err *e)
+{
+	const unsigned char *p = buf;
+	size_t pos = 0;
+
+	qfile_reset(q);
+	if (len > 0 && strchr(ENVELOPE_TYPES, p[0]) == NULL)
+		return err_set(e, 0, "%s: input is not a valid queue file", name);
+	while (pos < len) {
+		struct qfile_rec r;
+		size_t dlen = 0;
+		unsigned shift = 0;
+		int type = p[pos];
+
+		r.offset = (long)pos;
+		pos++;
+		for (;;) {
+			int byte;
+
+			if (shift >= 8 * sizeof(int))
+				return err_set(e, 0, "%s: too many length bits, record type %d",
+					       name, type);
+			if (pos >= len)
+				return err_set(e, 0, "%s: unexpected EOF reading length, record type %d",
+					       name, type);
+			byte = p[pos++];
+			dlen |= (size_t)(byte & 0177) << shift;
+			if ((byte & 0200) == 0)
+				break;
+			shift += 7;
+		}
+		if (dlen > len - pos)
+			return err_set(e, 0, "%s: unexpected EOF in data, record type %d length %ld",
+				       name, type, (long)dlen);
+		r.type = type;
+		r.len = dlen;
+		r.data = xmalloc(dlen + 1);
+		memcpy(r.data, p + pos, dlen);
+		r.data[dlen] = 0;
+		pos += dlen;
+		q->recs = xrealloc(q->recs, (q->n + 1) * sizeof(*q->recs));
+		q->recs[q->n++] = r;
+		if (type == QFILE_REC_SIZE && q->n == 1)
+			sscanf(r.data, "%ld %ld %ld %ld %ld %ld", &q->size.data_size,
+			       &q->size.data_offset, &q->size.rcpt_count,
+			       &q->size.qmgr_opts, &q->size.content_length,
+			       &q->size.smtputf8);
+	}
+	return 0;
+}
+
+int qfile_read(const char *path, struct qfile *q, struct err *e)
+{
+	int fd = open(path, O_RDONLY);
+	struct buf b;
+	char chunk[8192];
+	ssize_t n;
+	int rc;
+
+	qfile_reset(q);
+	if (fd < 0)
+		return err_set(e, errno, _("cannot open %s: %s"), path, strerror(errno));
+	buf_init(&b);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(fd);
+	if (n < 0) {
+		buf_reset(&b);
+		return err_set(e, errno, _("cannot read %s: %s"), path, strerror(errno));
+	}
+	rc = qfile_parse(path, b.data, b.len, q, e);
+	buf_reset(&b);
+	return rc;
+}
+
+const struct qfile_rec *qfile_find(const struct qfile *q, int type,
+				   size_t *from)
+{
+	size_t i = from ? *from : 0;
+
+	for (; i < q->n; i++) {
+		if (q->recs[i].type == type) {
+			if (from)
+				*from = i + 1;
+			return &q->recs[i];
+		}
+	}
+	if (from)
+		*from = q->n;
+	return NULL;
+}
+
+const char *qfile_attr(const struct qfile *q, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < q->n; i++)
+		if (q->recs[i].type == QFILE_REC_ATTR
+		    && strncmp(q->recs[i].data, name, n) == 0
+		    && q->recs[i].data[n] == '=')
+			return q->recs[i].data + n + 1;
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+/* Type, length in 7-bit groups, data (record.c rec_put). */
+static size_t encode_header(unsigned char *hdr, int type, size_t len)
+{
+	size_t n = 0;
+
+	hdr[n++] = (unsigned char)type;
+	do {
+		unsigned char byte = len & 0177;
+
+		len >>= 7;
+		if (len != 0)
+			byte |= 0200;
+		hdr[n++] = byte;
+	} while (len != 0);
+	return n;
+}
+
+void qfile_encode(struct buf *b, int type, const void *data, size_t len)
+{
+	unsigned char hdr[16];
+
+	buf_add(b, hdr, encode_header(hdr, type, len));
+	if (len > 0)
+		buf_add(b, data, len);
+}
+
+static void write_all(struct qfile_writer *w, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0 && !w->failed) {
+		ssize_t k = write(w->fd, s, n);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = 1;
+			w->errnum = errno;
+			return;
+		}
+		s += k;
+		n -= (size_t)k;
+		w->offset += k;
+	}
+}
+
+int qfile_create(struct qfile_writer *w, const char *spool, long usec,
+		 struct err *e)
+{
+	struct stat st;
+	char *dir;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	dir = xasprintf("%s/.cleanup", spool);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		err_set(e, errno, _("cannot create directory %s: %s"), dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	w->tmp_path = xasprintf("%s/tmp.XXXXXX", dir);
+	free(dir);
+	w->fd = mkstemp(w->tmp_path);
+	if (w->fd < 0 || fstat(w->fd, &st) != 0) {
+		err_set(e, errno, _("cannot create %s: %s"), w->tmp_path, strerror(errno));
+		qfile_abort(w);
+		return -1;
+	}
+	/* Postfix writes queue files 0600 and adds u+x once complete. */
+	(void)fchmod(w->fd, 0600);
+	w->spool = xstrdup(spool);
+	if (usec < 0 || usec > 0xFFFFF)
+		usec = 0;
+	snprintf(w->id, sizeof(w->id), "%05lX%lX", usec, (unsigned long)st.st_ino);
+	return 0;
+}
+
+void qfile_put(struct qfile_writer *w, int type, const void *data, size_t len)
+{
+	unsigned char hdr[16];
+
+	BUG_ON(w->fd < 0);
+	write_all(w, hdr, encode_header(hdr, type, len));
+	if (len > 0)
+		write_all(w, data, len);
+}
+
+void qfile_puts(struct qfile_writer *w, int type, const char *s)
+{
+	qfile_put(w, type, s, strlen(s));
+}
+
+void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	BUG_ON(n < 0);
+	qfile_put(w, type, s, (size_t)n);
+	free(s);
+}
+
+void qfile_update(struct qfile_writer *w, long offset, const void *data,
+		  size_t len)
+{
+	long end = w->offset;
+
+	if (w->failed)
+		return;
+	if (lseek(w->fd, offset, SEEK_SET) < 0) {
+		w->failed = 1;
+		w->errnum = errno;
+		return;
+	}
+	w->offset = offset;
+	write_all(w, data, len);
+	if (!w->failed && lseek(w->fd, end, SEEK_SET) < 0) {
+		w->failed = 1;
+		w->errnum = errno;
+	}
+	w->offset = end;
+}
+
+int qfile_commit(struct qfile_writer *w, const char *queue, char **path_out,
+		 struct err *e)
+{
+	char *qdir = xasprintf("%s/%s", w->spool, queue);
+	char *path = xasprintf("%s/%s", qdir, w->id);
+	struct stat st;
+	int dfd;
+
+	if (path_out)
+		*path_out = NULL;
+	if (w->failed) {
+		err_set(e, w->errnum, _("cannot write %s: %s"), w->tmp_path, strerror(w->errnum));
+		goto fail;
+	}
+	if (fsync(w->fd) != 0 || close(w->fd) != 0) {
+		w->fd = -1;
+		err_set(e, errno, _("cannot write %s: %s"), w->tmp_path, strerror(errno));
+		goto fail;
+	}
+	w->fd = -1;
+	/* a queue ID is unique while its file exists */
+	if (lstat(path, &st) == 0) {
+		err_set(e, EEXIST, _("cannot rename %s to %s: %s"), w->tmp_path, path,
+			strerror(EEXIST));
+		goto fail;
+	}
+	if (rename(w->tmp_path, path) != 0) {
+		err_set(e, errno, _("cannot rename %s to %s: %s"), w->tmp_path, path,
+			strerror(errno));
+		goto fail;
+	}
+	free(w->tmp_path);
+	w->tmp_path = NULL;
+	if (chmod(path, 0700) != 0) {
+		err_set(e, errno, _("cannot chmod %s: %s"), path, strerror(errno));
+		unlink(path);
+		goto fail;
+	}
+	dfd = open(qdir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(qdir);
+	if (path_out)
+		*path_out = path;
+	else
+		free(path);
+	qfile_abort(w);		/* frees what is left */
+	return 0;
+fail:
+	free(qdir);
+	free(path);
+	qfile_abort(w);
+	return -1;
+}
+
+void qfile_abort(struct qfile_writer *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp_path != NULL)
+		unlink(w->tmp_path);
+	free(w->tmp_path);
+	w->tmp_path = NULL;
+	free(w->spool);
+	w->spool = NULL;
+}

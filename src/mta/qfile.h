@@ -1,0 +1,146 @@
+/*
+ * qfile: Postfix's queue file format (global/record.c, rec_type.h): a
+ * sequence of records, each one type byte, the data length in 7-bit
+ * groups (low bits first, high bit = more follows), then the data.
+ *
+ *   C  message_size: "%15ld %15ld %15ld %15ld %15ld %15ld" (content size,
+ *      content offset, recipients, qmgr options, content length,
+ *      SMTPUTF8), rewritten in place when the message is complete
+ *   T  message_arrival_time "sec usec"     A  named_attribute "name=value"
+ *   S  sender   O  original_recipient   R  recipient   F  fullname
+ *   M  start of content (empty)  N  a text line  L  part of a long line
+ *   X  start of the extracted segment (empty)   E  end (empty)
+ *
+ * Writing: a file is created under var/spool/postfix/.cleanup/ with a
+ * temporary name, its queue ID is made from the arrival microseconds and
+ * the file's inode (Postfix's short IDs: "%05X%lX", e.g. 1F3A6104556),
+ * records are appended, the size record is updated, the file is fsync'ed,
+ * renamed into its queue (incoming/), given the owner-execute bit (how
+ * Postfix marks a queue file complete) and the directory is fsync'ed. An
+ * aborted file is unlinked: nothing half-written is ever in a queue.
+ *
+ * Reading: qfile_read() gives every record with its offset, for postcat,
+ * mailq and the queue manager.
+ */
+#ifndef MAILLAB_QFILE_H
+#define MAILLAB_QFILE_H
+
+#include <stddef.h>
+
+#include "lib/clock.h"
+#include "lib/err.h"
+
+enum qfile_rec_type {
+	QFILE_REC_SIZE = 'C',
+	QFILE_REC_TIME = 'T',
+	QFILE_REC_FULL = 'F',
+	QFILE_REC_INSP = 'I',
+	QFILE_REC_FILT = 'L',	/* in the envelope; 'L' in content is CONT */
+	QFILE_REC_FROM = 'S',
+	QFILE_REC_DONE = 'D',
+	QFILE_REC_RCPT = 'R',
+	QFILE_REC_ORCP = 'O',
+	QFILE_REC_WARN = 'W',
+	QFILE_REC_ATTR = 'A',
+	QFILE_REC_PTR = 'p',
+	QFILE_REC_KILL = 'K',
+	QFILE_REC_RDR = '>',
+	QFILE_REC_FLGS = 'f',
+	QFILE_REC_MESG = 'M',
+	QFILE_REC_CONT = 'L',
+	QFILE_REC_NORM = 'N',
+	QFILE_REC_DTXT = 'w',
+	QFILE_REC_XTRA = 'X',
+	QFILE_REC_RRTO = 'r',
+	QFILE_REC_ERTO = 'e',
+	QFILE_REC_PRIO = 'P',
+	QFILE_REC_VERP = 'V',
+	QFILE_REC_END = 'E',
+};
+
+/* The 'C' record's fields. */
+struct qfile_size {
+	long data_size;		/* bytes from the first text record to 'X' */
+	long data_offset;	/* offset of the first text record */
+	long rcpt_count;
+	long qmgr_opts;
+	long content_length;
+	long smtputf8;
+};
+
+struct qfile_rec {
+	int type;
+	char *data;		/* NUL-terminated copy (may contain NULs) */
+	size_t len;
+	long offset;		/* where the record starts */
+};
+
+/* A queue file as read. */
+struct qfile {
+	struct qfile_rec *recs;
+	size_t n;
+	struct qfile_size size;	/* parsed from 'C' (zeros if none) */
+};
+
+/* postcat's name of a record type ("message_size", "named_attribute"). */
+const char *qfile_rec_name(int type);
+
+/*
+ * Reads a whole queue file. 0, or -1 with e ("PATH: unexpected EOF in
+ * data, record type 78 length 120"; "PATH: input is not a valid queue
+ * file"). On error q holds the records read so far.
+ */
+int qfile_read(const char *path, struct qfile *q, struct err *e);
+/* The same from memory; name is used in error texts. */
+int qfile_parse(const char *name, const void *buf, size_t len, struct qfile *q,
+		struct err *e);
+void qfile_init(struct qfile *q);
+void qfile_reset(struct qfile *q);
+/* The first record of a type at or after index *from (may be NULL); NULL
+ * if none. */
+const struct qfile_rec *qfile_find(const struct qfile *q, int type,
+				   size_t *from);
+/* The value of named attribute `name`, or NULL. */
+const char *qfile_attr(const struct qfile *q, const char *name);
+
+/* Appends one encoded record to a memory buffer (tests, IPC). */
+struct buf;
+void qfile_encode(struct buf *b, int type, const void *data, size_t len);
+
+/* A queue file being written. */
+struct qfile_writer {
+	int fd;
+	char *spool;		/* .../var/spool/postfix */
+	char *tmp_path;
+	char id[32];		/* queue ID, valid after qfile_create */
+	long offset;		/* bytes written so far */
+	int failed;		/* a write failed: commit will refuse */
+	int errnum;
+};
+
+/*
+ * Creates the temporary file under SPOOL/.cleanup/ and makes the queue ID
+ * from usec (the arrival microseconds, 0..999999) and the inode.
+ * 0, or -1 with e set (nothing left behind).
+ */
+int qfile_create(struct qfile_writer *w, const char *spool, long usec,
+		 struct err *e);
+/* Appends a record. Errors are remembered for qfile_commit(). */
+void qfile_put(struct qfile_writer *w, int type, const void *data, size_t len);
+void qfile_puts(struct qfile_writer *w, int type, const char *s);
+void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Overwrites bytes at an offset (the size record); keeps the end. */
+void qfile_update(struct qfile_writer *w, long offset, const void *data,
+		  size_t len);
+/*
+ * fsync, rename into SPOOL/<queue>/<ID>, chmod 0700 (complete), fsync the
+ * directory. *path_out (may be NULL) gets the final path (caller frees).
+ * On failure the temporary file is removed. 0 or -1 with e set.
+ */
+int qfile_commit(struct qfile_writer *w, const char *queue, char **path_out,
+		 struct err *e);
+/* Drops an unfinished file (RSET, a lost connection). Idempotent. */
+void qfile_abort(struct qfile_writer *w);
+
+#endif
