@@ -37,12 +37,6 @@ static const struct command commands[] = {
 	{ "doveadm", cmd_doveadm, N_("Dovecot administration") },
 };
 
-int cli_usage_error(const char *cmd, const char *msg)
-{
-	fprintf(stderr, "maillab %s: %s\n", cmd, msg);
-	return 2;
-}
-
 static void usage(FILE *f)
 {
 	size_t i;

@@ -1,0 +1,412 @@
+/*
+ * console: the line handling shared by the terminal and the stream
+ * front ends. What it tracks of the protocol is only what a telnet user
+ * would have to know: which command each reply answers (a FIFO, so a
+ * reply that comes late is still explained against its command) and
+ * whether the lines typed are message text (after 354, until ".").
+ */
+#include "ui/console.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/buf.h"
+#include "lib/i18n.h"
+#include "lib/xalloc.h"
+#include "ui/transcript.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_RED "\033[31m"
+#define C_CYAN "\033[36m"
+#define C_MAGENTA "\033[35m"
+
+#define END_OF_DATA "(end of DATA)"
+
+/* RFC 5321 4.1.1 and the extensions Postfix offers; "MAIL FROM:" and
+ * "RCPT TO:" complete as a whole, as they are typed. */
+static const char *const smtp_verbs[] = {
+	"HELO", "EHLO", "MAIL FROM:", "RCPT TO:", "DATA", "RSET", "NOOP",
+	"QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH", "ETRN", "BDAT",
+	NULL,
+};
+
+struct console {
+	struct console_opts o;
+	struct console_peer *peer;
+	struct buf in;		/* server bytes short of a line end */
+	char **fifo;		/* commands awaiting their reply */
+	size_t nfifo;
+	char *last;		/* the last command answered */
+	int in_data;
+	int closed;
+	unsigned long replies;
+	int last_code;
+};
+
+struct console *console_new(const struct console_opts *o,
+			    struct console_peer *peer)
+{
+	struct console *c = xcalloc(1, sizeof(*c));
+
+	c->o = *o;
+	if (c->o.out == NULL)
+		c->o.out = stdout;
+	c->peer = peer;
+	buf_init(&c->in);
+	c->last = xstrdup("(greeting)");
+	return c;
+}
+
+void console_free(struct console **cp)
+{
+	struct console *c = *cp;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	if (c->peer != NULL && c->peer->free != NULL)
+		c->peer->free(c->peer);
+	for (i = 0; i < c->nfifo; i++)
+		free(c->fifo[i]);
+	free(c->fifo);
+	free(c->last);
+	buf_reset(&c->in);
+	free(c);
+	*cp = NULL;
+}
+
+int console_in_data(const struct console *c)
+{
+	return c->in_data;
+}
+
+int console_closed(const struct console *c)
+{
+	return c->closed;
+}
+
+unsigned long console_replies_seen(const struct console *c)
+{
+	return c->replies;
+}
+
+int console_last_reply_code(const struct console *c)
+{
+	return c->last_code;
+}
+
+const char *const *console_verbs(const struct console *c)
+{
+	if (c->peer != NULL && c->peer->verbs != NULL)
+		return c->peer->verbs;
+	return smtp_verbs;
+}
+
+static void push(struct console *c, const char *cmd)
+{
+	c->fifo = xrealloc(c->fifo, (c->nfifo + 1) * sizeof(*c->fifo));
+	c->fifo[c->nfifo++] = xstrdup(cmd);
+}
+
+/* The command the next reply answers. */
+static const char *head(const struct console *c)
+{
+	return c->nfifo > 0 ? c->fifo[0] : c->last;
+}
+
+static void pop(struct console *c)
+{
+	if (c->nfifo == 0)
+		return;
+	free(c->last);
+	c->last = c->fifo[0];
+	memmove(c->fifo, c->fifo + 1, (c->nfifo - 1) * sizeof(*c->fifo));
+	c->nfifo--;
+}
+
+static int is_verb(const char *cmd, const char *verb)
+{
+	size_t n = strlen(verb);
+
+	return strncasecmp(cmd, verb, n) == 0 &&
+	       (cmd[n] == '\0' || cmd[n] == ' ' || cmd[n] == '\t');
+}
+
+static const char *code_colour(const char *line)
+{
+	switch (line[0]) {
+	case '2': return C_GREEN;
+	case '3': return C_CYAN;
+	case '4': return C_YELLOW;
+	case '5': return C_RED;
+	default: return "";
+	}
+}
+
+/* Bytes as shown: the CRLF that ends a line is implied, anything else
+ * (a bare LF, a NUL, 8-bit bytes) is escaped as in transcripts. */
+static char *shown(const char *p, size_t n)
+{
+	struct buf b;
+
+	if (n >= 2 && p[n - 2] == '\r' && p[n - 1] == '\n')
+		n -= 2;
+	buf_init(&b);
+	transcript_escape(&b, p, n);
+	return buf_steal(&b, NULL);
+}
+
+/* Display columns of n bytes of UTF-8 (continuation bytes take none). */
+static size_t columns(const char *p, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * Prints text word-wrapped to the terminal, the first line after first,
+ * the others after cont (a hanging indent), so long explanations stay
+ * readable; on a pipe (width 0) one line: stable and diffable. Each text
+ * line may itself hold newlines (the welcome).
+ */
+static void print_wrapped(struct console *c, const char *colour,
+			  const char *first, const char *cont, const char *text)
+{
+	FILE *f = c->o.out;
+	const char *p = text;
+	size_t indent = strlen(first) > strlen(cont) ? strlen(first) : strlen(cont);
+	size_t avail = c->o.width > 20 + (int)indent ? (size_t)c->o.width - indent : 0;
+	int firstline = 1;
+
+	if (c->o.color)
+		fputs(colour, f);
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (avail > 0 && columns(p, n) > avail) {
+			/* The last blank that keeps the piece within avail. */
+			size_t i, cut = 0, w = 0;
+
+			for (i = 0; i < n && w <= avail; i++) {
+				if (p[i] == ' ')
+					cut = i;
+				if (((unsigned char)p[i] & 0xc0) != 0x80)
+					w++;
+			}
+			n = cut > 0 ? cut : i - 1;
+		}
+		fprintf(f, "%s%.*s\n", firstline ? first : cont, (int)n, p);
+		firstline = 0;
+		p += n;
+		if (*p == '\n') {
+			p++;
+			firstline = 1;	/* a new paragraph starts flush */
+		}
+		while (*p == ' ')
+			p++;
+	}
+	if (c->o.color)
+		fputs(C_RESET, f);
+}
+
+static void print_explanation(struct console *c, const char *text)
+{
+	print_wrapped(c, C_DIM, "   = ", "     ", text);
+}
+
+static void server_line(struct console *c, const char *p, size_t n)
+{
+	FILE *f = c->o.out;
+	char *text = shown(p, n);
+	int reply = n >= 3 && isdigit((unsigned char)p[0]) &&
+		    isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]);
+	int cont = reply && n > 3 && p[3] == '-';
+	const char *cmd = head(c);
+
+	if (c->o.color)
+		fprintf(f, C_BOLD "S:" C_RESET " %s%s" C_RESET "\n",
+			reply ? code_colour(p) : "", text);
+	else
+		fprintf(f, "S: %s\n", text);
+	/*
+	 * One explanation per reply, under its last line; EHLO's lines each
+	 * get one, since each names an extension.
+	 */
+	if (c->o.explain && (!cont || is_verb(cmd, "EHLO"))) {
+		char *raw = xstrndup(p, n), *why;
+		size_t k = strlen(raw);
+
+		while (k > 0 && (raw[k - 1] == '\n' || raw[k - 1] == '\r'))
+			raw[--k] = '\0';
+		why = explain_reply(c->o.proto, cmd, raw);
+		if (why != NULL && *why != '\0')
+			print_explanation(c, why);
+		free(why);
+		free(raw);
+	}
+	if (!cont) {
+		c->replies++;
+		c->last_code = reply ? (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0') : 0;
+		if (reply && p[0] == '3' && p[1] == '5' && p[2] == '4' &&
+		    is_verb(cmd, "DATA"))
+			c->in_data = 1;
+		pop(c);
+	}
+	free(text);
+	fflush(f);
+}
+
+void console_server_bytes(struct console *c, const void *p, size_t n)
+{
+	const char *nl;
+
+	buf_add(&c->in, p, n);
+	while (c->in.len > 0 && (nl = memchr(c->in.data, '\n', c->in.len)) != NULL) {
+		size_t len = (size_t)(nl - c->in.data) + 1;
+
+		server_line(c, c->in.data, len);
+		buf_consume(&c->in, len);
+	}
+}
+
+void console_server_delay(struct console *c, long ms)
+{
+	FILE *f = c->o.out;
+
+	if (ms <= 0)
+		return;
+	if (!c->o.interactive) {
+		/* The transcript's own notation (docs/transcripts.md). */
+		fprintf(f, "# reply delayed ~%.0f s\n", (double)ms / 1000.0);
+	} else {
+		char *t = explain_delay(c->o.proto, ms);
+
+		print_wrapped(c, C_MAGENTA, "", "  ", t);
+		free(t);
+	}
+	fflush(f);
+}
+
+void console_server_event(struct console *c, const char *text)
+{
+	FILE *f = c->o.out;
+
+	if (c->o.color)
+		fprintf(f, C_MAGENTA "== %s" C_RESET "\n", text);
+	else
+		fprintf(f, "== %s\n", text);
+	fflush(f);
+}
+
+void console_note(struct console *c, const char *text)
+{
+	if (c->o.interactive)
+		print_wrapped(c, C_MAGENTA, "", "", text);
+	else
+		print_wrapped(c, "", "# ", "# ", text);
+	fflush(c->o.out);
+}
+
+void console_server_closed(struct console *c)
+{
+	if (c->closed)
+		return;
+	if (c->in.len > 0) {
+		/* A last line without its line end. */
+		server_line(c, c->in.data, c->in.len);
+		buf_clear(&c->in);
+	}
+	c->closed = 1;
+	c->in_data = 0;
+	console_server_event(c, "server closed connection");
+	if (c->o.interactive)
+		console_note(c, _("The server closed the connection."));
+}
+
+int console_start(struct console *c)
+{
+	if (c->peer->send(c->peer, c, NULL, 0, 1) < 0 || c->closed)
+		return -1;
+	return 0;
+}
+
+int console_line(struct console *c, const char *line)
+{
+	struct buf b;
+	int expect = 1;
+
+	if (c->closed)
+		return 1;
+	if (!c->o.interactive) {
+		char *t = shown(line, strlen(line));
+
+		fprintf(c->o.out, "C: %s\n", t);
+		free(t);
+	}
+	if (c->in_data) {
+		/* RFC 5321 4.1.1.4: a lone "." ends the message. */
+		if (strcmp(line, ".") == 0) {
+			c->in_data = 0;
+			push(c, END_OF_DATA);
+		} else {
+			expect = 0;
+		}
+	} else {
+		push(c, line);
+	}
+	/* Telnet's line end is CRLF, and SMTP's too (RFC 5321 2.3.8). */
+	buf_init(&b);
+	buf_adds(&b, line);
+	buf_adds(&b, "\r\n");
+	c->peer->send(c->peer, c, b.data, b.len, expect);
+	buf_reset(&b);
+	return c->closed ? 1 : 0;
+}
+
+void console_leave(struct console *c)
+{
+	if (c->closed)
+		return;
+	if (c->peer->leave != NULL)
+		c->peer->leave(c->peer, c);
+	c->closed = 1;
+	if (c->o.interactive)
+		console_note(c, _("You closed the connection (the server logs it as a lost connection unless you said QUIT)."));
+	else
+		console_server_event(c, "client closed connection");
+}
+
+int console_run_stream(struct console *c, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (console_start(c) < 0) {
+		free(line);
+		return 0;
+	}
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (console_line(c, line) != 0)
+			break;
+	}
+	free(line);
+	if (!c->closed)
+		console_leave(c);
+	return 0;
+}
