@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "imap/imapd_int.h"
 #include "lib/xalloc.h"
 
@@ -27,7 +29,7 @@ void imapd_conf_defaults(struct imapd_conf *c)
 	c->login_greeting = "Dovecot (Debian) ready.";
 	c->client_ip = "127.0.0.1";
 	c->local_ip = "127.0.0.1";
-	c->session_id = "AAAAAAAAAAAAAAAA";
+	c->session_id = NULL;
 	c->mail_pid = 1;
 	c->secured = 1;
 	c->tls_offer = 1;
@@ -203,6 +205,33 @@ void imapd_capabilities(struct imapd *s, struct buf *out)
 
 /* --- the session ------------------------------------------------------ */
 
+/*
+ * Dovecot's session ID (login-common client_get_session_id): the low 48
+ * bits of the connect time in microseconds, the client port and the
+ * IPv4 address, base64: "rPZTWV1htIB/AAAB" ends in 127.0.0.1.
+ */
+static void make_session_id(struct imapd *s, mtime_t now)
+{
+	unsigned char raw[12], b64[24];
+	unsigned long long us = (unsigned long long)now * 1000ULL;
+	unsigned a = 0, b = 0, c = 0, d = 0;
+	int i, n;
+
+	for (i = 0; i < 6; i++)
+		raw[i] = (unsigned char)((us >> (8 * i)) & 0xff);
+	raw[6] = (unsigned char)(s->conf.client_port & 0xff);
+	raw[7] = (unsigned char)((s->conf.client_port >> 8) & 0xff);
+	if (s->conf.client_ip != NULL)
+		(void)sscanf(s->conf.client_ip, "%u.%u.%u.%u", &a, &b, &c, &d);
+	raw[8] = (unsigned char)a;
+	raw[9] = (unsigned char)b;
+	raw[10] = (unsigned char)c;
+	raw[11] = (unsigned char)d;
+	n = EVP_EncodeBlock(b64, raw, sizeof(raw));
+	memcpy(s->session, b64, (size_t)n);
+	s->session[n] = '\0';
+}
+
 struct imapd *imapd_new(const struct imapd_conf *conf, mtime_t now)
 {
 	struct imapd *s = xcalloc(1, sizeof(*s));
@@ -211,6 +240,17 @@ struct imapd *imapd_new(const struct imapd_conf *conf, mtime_t now)
 	s->conf = *conf;
 	if (s->conf.max_line < 1024)
 		s->conf.max_line = 1024;
+	if (s->conf.client_ip == NULL)
+		s->conf.client_ip = "127.0.0.1";
+	if (s->conf.local_ip == NULL)
+		s->conf.local_ip = "127.0.0.1";
+	if (s->conf.login_greeting == NULL)
+		s->conf.login_greeting = "Dovecot ready.";
+	if (conf->session_id != NULL)
+		snprintf(s->session, sizeof(s->session), "%s", conf->session_id);
+	else
+		make_session_id(s, now);
+	s->conf.session_id = s->session;
 	s->start = now;
 	s->now = now;
 	s->state = IMAPD_ST_NOTAUTH;
@@ -330,31 +370,48 @@ static const char *secured_word(const struct imapd *s)
 	return s->conf.secured ? "secured, " : "";
 }
 
+/* login-common client_get_extra_disconnect_reason() */
+static char *extra_reason(const struct imapd *s, mtime_t now)
+{
+	unsigned auth_secs = s->auth_first == 0 || now < s->auth_first ? 0 :
+		(unsigned)((now - s->auth_first) / 1000);
+
+	switch (s->last_fail) {
+	case IMAPD_FAIL_PLAINTEXT:
+		return xstrdup("(tried to use disallowed plaintext auth)");
+	case IMAPD_FAIL_MECH:
+		return xstrdup("(tried to use unsupported auth mechanism)");
+	case IMAPD_FAIL_BASE64:
+		return xstrdup("(sent invalid base64 in response)");
+	default:
+		break;
+	}
+	if (s->auth_attempts == 0 && s->in_mode != IMAPD_IN_WAIT &&
+	    s->in_mode != IMAPD_IN_AUTH)
+		return xasprintf("(no auth attempts in %u secs)",
+				 now > s->start ? (unsigned)((now - s->start) / 1000) : 0);
+	if (s->in_mode == IMAPD_IN_WAIT || s->in_mode == IMAPD_IN_AUTH)
+		return xasprintf("(disconnected while authenticating, waited %u secs)",
+				 auth_secs);
+	if (s->auth_aborted && s->auth_attempts == 1)
+		return xstrdup("(auth aborted)");
+	return xasprintf("(auth failed, %d attempts in %u secs)",
+			 s->auth_attempts, auth_secs);
+}
+
 /* imap-login's "Disconnected: reason (auth state): user=<>, ..." */
 static void log_prelogin_disconnect(struct imapd *s, const char *reason,
 				    mtime_t now)
 {
-	long secs = (long)((now - s->start) / 1000);
-	char state[128];
+	char *extra = extra_reason(s, now);
 
-	if (s->auth_attempts == 0)
-		snprintf(state, sizeof(state), "no auth attempts in %ld secs",
-			 secs);
-	else
-		snprintf(state, sizeof(state),
-			 "auth failed, %d attempts in %ld secs",
-			 s->auth_attempts, secs);
-	if (s->last_auth_user != NULL)
-		imapd_log(s, "imap-login: Disconnected: %s (%s): user=<%s>, "
-			  "method=PLAIN, rip=%s, lip=%s, %ssession=<%s>",
-			  reason, state, s->last_auth_user, s->conf.client_ip,
-			  s->conf.local_ip, secured_word(s),
-			  s->conf.session_id);
-	else
-		imapd_log(s, "imap-login: Disconnected: %s (%s): user=<>, "
-			  "rip=%s, lip=%s, %ssession=<%s>", reason, state,
-			  s->conf.client_ip, s->conf.local_ip,
-			  secured_word(s), s->conf.session_id);
+	imapd_log(s, "imap-login: Disconnected: %s %s: user=<%s>, %srip=%s, "
+		  "lip=%s, %ssession=<%s>", reason, extra,
+		  s->last_auth_user != NULL ? s->last_auth_user : "",
+		  s->last_auth_user != NULL ? "method=PLAIN, " : "",
+		  s->conf.client_ip, s->conf.local_ip, secured_word(s),
+		  s->conf.session_id);
+	free(extra);
 }
 
 /*
@@ -456,7 +513,6 @@ void imapd_auth_result(struct imapd *s, struct store_user *user, mtime_t now)
 		return;
 	}
 	/* the NO comes after the pause (imapd_next) */
-	s->auth_attempts++;
 	s->auth_fail_pending = 1;
 	s->in_mode = IMAPD_IN_LINE;
 	imapd_event(s, IMAPD_EV_DELAY, NULL, s->conf.auth_failure_delay_ms);

@@ -47,7 +47,10 @@ struct imapd_conf {
 	const char *login_greeting;	/* "Dovecot (Debian) ready." */
 	const char *client_ip;		/* rip= in the log: "127.0.0.1" */
 	const char *local_ip;		/* lip= */
-	const char *session_id;		/* "rPZTWV1htIB/AAAB" */
+	const char *session_id;		/* "rPZTWV1htIB/AAAB"; NULL: made
+					   from the connect time, client_port
+					   and client_ip as Dovecot does */
+	int client_port;
 	int mail_pid;			/* mpid= and imap(user)<pid> */
 	int secured;			/* loopback or trusted: plaintext
 					   auth allowed, logged "secured" */

@@ -112,6 +112,9 @@ static void start_auth(struct imapd *s, const char *tag, const char *user,
 {
 	struct imapd_event *ev;
 
+	if (s->auth_attempts++ == 0)
+		s->auth_first = s->now;
+	s->last_fail = IMAPD_FAIL_NONE;
 	free(s->auth_tag);
 	free(s->auth_user);
 	free(s->auth_pass);
@@ -134,7 +137,8 @@ static void auth_fail_now(struct imapd *s, const char *tag, const char *user)
 	s->auth_tag = xstrdup(tag);
 	free(s->last_auth_user);
 	s->last_auth_user = user != NULL ? xstrdup(user) : NULL;
-	s->auth_attempts++;
+	if (s->auth_attempts++ == 0)
+		s->auth_first = s->now;
 	s->auth_fail_pending = 1;
 	s->in_mode = IMAPD_IN_LINE;
 	imapd_event(s, IMAPD_EV_DELAY, NULL, s->conf.auth_failure_delay_ms);
@@ -151,6 +155,9 @@ static void cmd_login(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 	if (!imapd_plaintext_ok(s)) {
 		imapd_outf(s, "%s NO %s\r\n", c->tag,
 			   imapd_reply_text(IMAPD_R_PRIVACY_REQUIRED));
+		s->last_fail = IMAPD_FAIL_PLAINTEXT;
+		free(s->last_auth_user);
+		s->last_auth_user = xstrdup(c->args[0].s);
 		return;
 	}
 	start_auth(s, c->tag, c->args[0].s, c->args[1].s);
@@ -168,6 +175,7 @@ static void plain_response(struct imapd *s, const char *tag, const char *b64,
 	if (len % 4 != 0) {
 		imapd_outf(s, "%s BAD %s\r\n", tag,
 			   imapd_reply_text(IMAPD_R_AUTH_BASE64));
+		s->last_fail = IMAPD_FAIL_BASE64;
 		return;
 	}
 	for (i = 0; i < len; i++) {
@@ -181,6 +189,7 @@ static void plain_response(struct imapd *s, const char *tag, const char *b64,
 		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '/')) {
 			imapd_outf(s, "%s BAD %s\r\n", tag,
 				   imapd_reply_text(IMAPD_R_AUTH_BASE64));
+			s->last_fail = IMAPD_FAIL_BASE64;
 			return;
 		}
 	}
@@ -228,11 +237,13 @@ static void cmd_authenticate(struct imapd *s, struct imapd_cmdctx *c,
 	if (strcasecmp(c->args[0].s, "PLAIN") != 0) {
 		imapd_outf(s, "%s NO %s\r\n", c->tag,
 			   imapd_reply_text(IMAPD_R_AUTH_MECH_UNKNOWN));
+		s->last_fail = IMAPD_FAIL_MECH;
 		return;
 	}
 	if (!imapd_plaintext_ok(s)) {
 		imapd_outf(s, "%s NO %s\r\n", c->tag,
 			   imapd_reply_text(IMAPD_R_PRIVACY_REQUIRED));
+		s->last_fail = IMAPD_FAIL_PLAINTEXT;
 		return;
 	}
 	if (c->nargs == 2) {
@@ -259,6 +270,9 @@ void imapd_cmd_auth_input(struct imapd *s, const char *line, size_t len,
 	if (len == 1 && line[0] == '*') {
 		imapd_outf(s, "%s BAD %s\r\n", tag,
 			   imapd_reply_text(IMAPD_R_AUTH_ABORTED));
+		if (s->auth_attempts++ == 0)
+			s->auth_first = s->now;
+		s->auth_aborted = 1;
 	} else {
 		plain_response(s, tag, line, len);
 	}

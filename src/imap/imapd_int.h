@@ -115,6 +115,14 @@ enum imapd_in_mode {
 	IMAPD_IN_CLOSED,
 };
 
+/* Why the last login attempt failed, for imap-login's disconnect line. */
+enum imapd_fail {
+	IMAPD_FAIL_NONE,
+	IMAPD_FAIL_PLAINTEXT,
+	IMAPD_FAIL_MECH,
+	IMAPD_FAIL_BASE64,
+};
+
 /* A parsed command as the handlers see it. */
 struct imapd_cmdctx {
 	char *tag;
@@ -186,6 +194,10 @@ struct imapd {
 	char *auth_tag;
 	char *auth_user, *auth_pass;
 	int auth_fail_pending;		/* the DELAY went out, NO follows */
+	mtime_t auth_first;		/* the first attempt */
+	int auth_aborted;		/* "*" to AUTHENTICATE */
+	int last_fail;			/* enum imapd_fail */
+	char session[32];
 	char *last_auth_user;
 
 	/* post-login */

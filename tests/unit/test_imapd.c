@@ -19,28 +19,13 @@
 #include "lib/xalloc.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "imap_harness.h"
 
 void test_imapd_register(void);
 
 #define DATA "tests/data/imap/"
 /* 2026-11-28 22:03:29 UTC: the seed's UIDVALIDITY (01-session a7). */
 #define T0 ((mtime_t)1795903389000LL)
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char tmp[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	return buf_steal(&b, len);
-}
 
 /* --- a Dovecot-like store over the RAM backend ------------------------ */
 
@@ -160,7 +145,7 @@ static struct store_user *seeded_store(void)
 					       "", &e);
 	struct store_mailbox *mb;
 	size_t len, off = 0;
-	char *mbox = slurp(DATA "seed.mbox-alice", &len);
+	char *mbox = ih_slurp(DATA "seed.mbox-alice", &len);
 	int n = 0;
 
 	BUG_ON(u == NULL || mbox == NULL);
@@ -202,76 +187,7 @@ static struct store_user *seeded_store(void)
 
 /* --- transcripts ------------------------------------------------------ */
 
-static void unesc(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s != '\\') {
-			buf_addc(out, *s);
-			continue;
-		}
-		s++;
-		switch (*s) {
-		case 'r': buf_addc(out, '\r'); break;
-		case 'n': buf_addc(out, '\n'); break;
-		case 't': buf_addc(out, '\t'); break;
-		case 'x': {
-			char h[3] = { s[1], s[2], 0 };
-
-			buf_addc(out, (char)strtol(h, NULL, 16));
-			s += 2;
-			break;
-		}
-		default: buf_addc(out, *s); break;
-		}
-	}
-}
-
-/* Masks what differs from run to run: UIDVALIDITY-like numbers and the
- * "(x + y [+ z] secs)" timings. */
-static char *mask(const char *in, size_t n)
-{
-	static const char *const keys[] = {
-		"UIDVALIDITY ", "APPENDUID ", "COPYUID ",
-	};
-	struct buf b;
-	size_t i = 0, k;
-
-	buf_init(&b);
-	buf_adds(&b, "");
-	while (i < n) {
-		int done = 0;
-
-		for (k = 0; k < ARRAY_LEN(keys) && !done; k++) {
-			size_t kl = strlen(keys[k]);
-
-			if (i + kl <= n && memcmp(in + i, keys[k], kl) == 0) {
-				buf_add(&b, keys[k], kl);
-				i += kl;
-				while (i < n && in[i] >= '0' && in[i] <= '9')
-					i++;
-				buf_adds(&b, "<N>");
-				done = 1;
-			}
-		}
-		if (done)
-			continue;
-		if (in[i] == '(' && i + 1 < n && in[i + 1] >= '0' && in[i + 1] <= '9') {
-			const char *e = memchr(in + i, ')', n - i);
-
-			if (e != NULL && (size_t)(e - in) > i + 5 &&
-			    memcmp(e - 4, "secs", 4) == 0) {
-				buf_adds(&b, "(<TIME>)");
-				i = (size_t)(e - in) + 1;
-				continue;
-			}
-		}
-		buf_addc(&b, in[i++]);
-	}
-	return buf_steal(&b, NULL);
-}
-
 struct replay {
-	long timing_delta;	/* reference timing text minus ours */
 	struct imapd *s;
 	struct store_user *u;
 	struct buf got;		/* output since the last check */
@@ -311,21 +227,48 @@ static void pump(struct replay *r, mtime_t now)
 	buf_clear(imapd_output(r->s));
 }
 
-/* Replays one transcript; returns the number of mismatches. */
+static void drv_feed(void *ctx, const char *p, size_t n, mtime_t now)
+{
+	struct replay *r = ctx;
+
+	imapd_feed(r->s, p, n, now);
+}
+
+static void drv_pump(void *ctx, mtime_t now, struct buf *got)
+{
+	struct replay *r = ctx;
+
+	pump(r, now);
+	buf_add(got, r->got.data, r->got.len);
+	buf_clear(&r->got);
+}
+
+static void drv_tls(void *ctx, mtime_t now)
+{
+	struct replay *r = ctx;
+
+	CU_ASSERT(r->starttls);
+	imapd_tls_started(r->s, now);
+}
+
+static int drv_closed(void *ctx)
+{
+	struct replay *r = ctx;
+
+	return r->closed && imapd_closed(r->s);
+}
+
+/* Replays one transcript through the bare engine; returns mismatches. */
 static int replay_file(const char *name, int bytewise, struct buf *logs_out)
 {
 	char path[256];
-	size_t len;
-	char *text, *line, *save = NULL;
 	struct replay r;
 	struct imapd_conf conf;
-	struct buf want;
-	int fails = 0, lineno = 0;
-	mtime_t now = T0 + 60000;
+	struct ih_driver d = { NULL, drv_feed, drv_pump, drv_tls, drv_closed,
+			       NULL };
+	long delta = 0;
+	int fails;
 
-	snprintf(path, sizeof(path), DATA "%s.txt", name);
-	text = slurp(path, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	memset(&r, 0, sizeof(r));
 	r.u = seeded_store();
 	imapd_conf_defaults(&conf);
@@ -340,152 +283,43 @@ static int replay_file(const char *name, int bytewise, struct buf *logs_out)
 		conf.mail_pid = 14371;
 		conf.session_id = "X9v/Wl1h7ol/AAAB";
 	}
-	r.s = imapd_new(&conf, now);
+	r.s = imapd_new(&conf, T0 + 60000);
 	buf_init(&r.got);
 	buf_init(&r.logs);
-	buf_init(&want);
-	pump(&r, now);
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (strncmp(line, "S: ", 3) == 0) {
-			const char *t = strstr(line, " secs).");
-
-			/* our timings are always "(0.001 + 0.000 secs)";
-			 * the logged out= counts the reference's own */
-			if (t != NULL) {
-				const char *o = t;
-
-				while (o > line && *o != '(')
-					o--;
-				r.timing_delta += (long)(t + 6 - o) -
-						  (long)strlen("(0.001 + 0.000 secs)");
-			}
-			unesc(&want, line + 3);
-			continue;
-		}
-		if (strncmp(line, "C: ", 3) == 0 || strncmp(line, "==", 2) == 0) {
-			/* what the server said so far must match */
-			char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
-			char *w = mask(want.data != NULL ? want.data : "", want.len);
-
-			if (strcmp(g, w) != 0) {
-				fprintf(stderr, "\n%s:%d (%s):\n--- got\n%s--- want\n%s",
-					name, lineno, bytewise ? "bytewise" : "whole",
-					g, w);
-				fails++;
-			}
-			free(g);
-			free(w);
-			buf_clear(&r.got);
-			buf_clear(&want);
-		}
-		if (strncmp(line, "C: ", 3) == 0) {
-			struct buf c;
-			size_t i;
-
-			buf_init(&c);
-			unesc(&c, line + 3);
-			if (bytewise) {
-				for (i = 0; i < c.len; i++) {
-					imapd_feed(r.s, c.data + i, 1, now);
-					pump(&r, now);
-				}
-			} else {
-				imapd_feed(r.s, c.data, c.len, now);
-				pump(&r, now);
-			}
-			buf_reset(&c);
-			now += 100;
-		} else if (strncmp(line, "== TLS", 6) == 0) {
-			CU_ASSERT(r.starttls);
-			imapd_tls_started(r.s, now);
-			pump(&r, now);
-		} else if (strncmp(line, "== server closed", 16) == 0) {
-			CU_ASSERT(r.closed);
-			CU_ASSERT(imapd_closed(r.s));
-		} else if (strncmp(line, "# reply delayed", 15) == 0) {
-			/* the delay comes out as an event before the reply */
-		}
-	}
-	if (want.len > 0 || r.got.len > 0) {
-		char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
-		char *w = mask(want.data != NULL ? want.data : "", want.len);
-
-		if (strcmp(g, w) != 0) {
-			fprintf(stderr, "\n%s:end:\n--- got\n%s--- want\n%s", name, g, w);
-			fails++;
-		}
-		free(g);
-		free(w);
-	}
+	d.ctx = &r;
+	snprintf(path, sizeof(path), DATA "%s.txt", name);
+	fails = ih_replay(path, bytewise, &d, T0 + 60000, &delta);
 	if (logs_out != NULL) {
-		/* out= as the reference would count our bytes */
-		char *o = r.logs.data != NULL ? strstr(r.logs.data, " out=") : NULL;
+		char *fixed = ih_fix_out(r.logs.data != NULL ? r.logs.data : "",
+					 delta);
 
-		if (o != NULL) {
-			long v = strtol(o + 5, NULL, 10);
-			size_t pre = (size_t)(o - r.logs.data) + 5;
-			char *rest = strchr(o + 5, ' ');
-
-			buf_add(logs_out, r.logs.data, pre);
-			buf_addf(logs_out, "%ld", v + r.timing_delta);
-			buf_adds(logs_out, rest);
-		} else {
-			buf_add(logs_out, r.logs.data, r.logs.len);
-		}
+		buf_adds(logs_out, fixed);
+		free(fixed);
 	}
 	imapd_free(&r.s);
 	CU_ASSERT_PTR_NULL(r.s);
 	store_user_free(&r.u);
 	buf_reset(&r.got);
 	buf_reset(&r.logs);
-	buf_reset(&want);
-	free(text);
 	return fails;
-}
-
-/* The reference .log lines after "dovecot: ". */
-static void check_logs(const char *name, const char *got)
-{
-	char path[256], *text, *line, *save = NULL;
-	struct buf want;
-	size_t len;
-
-	snprintf(path, sizeof(path), DATA "%s.log", name);
-	text = slurp(path, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	buf_init(&want);
-	buf_adds(&want, "");
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *p = strstr(line, "dovecot: ");
-
-		if (p != NULL) {
-			buf_adds(&want, p + 9);
-			buf_addc(&want, '\n');
-		}
-	}
-	if (strcmp(got, want.data) != 0)
-		fprintf(stderr, "\n%s log:\n--- got\n%s--- want\n%s", name, got,
-			want.data);
-	CU_ASSERT_STRING_EQUAL(got, want.data);
-	buf_reset(&want);
-	free(text);
 }
 
 static void run_transcript(const char *name)
 {
 	struct buf logs;
-	int f1, f2;
+	char path[256], *want;
 
 	buf_init(&logs);
 	buf_adds(&logs, "");
-	f1 = replay_file(name, 0, &logs);
-	CU_ASSERT_EQUAL(f1, 0);
-	check_logs(name, logs.data);
-	f2 = replay_file(name, 1, NULL);
-	CU_ASSERT_EQUAL(f2, 0);
+	CU_ASSERT_EQUAL(replay_file(name, 0, &logs), 0);
+	snprintf(path, sizeof(path), DATA "%s.log", name);
+	want = ih_dovecot_lines(path);
+	if (strcmp(logs.data, want) != 0)
+		fprintf(stderr, "\n%s log:\n--- got\n%s--- want\n%s", name,
+			logs.data, want);
+	CU_ASSERT_STRING_EQUAL(logs.data, want);
+	free(want);
+	CU_ASSERT_EQUAL(replay_file(name, 1, NULL), 0);
 	buf_reset(&logs);
 }
 
@@ -553,7 +387,7 @@ static int run_script(const struct script_step *steps, int login,
 			pump(&r, now);
 		}
 		if (steps[i].want != NULL) {
-			char *g = mask(r.got.data != NULL ? r.got.data : "", r.got.len);
+			char *g = ih_mask(r.got.data != NULL ? r.got.data : "", r.got.len);
 
 			if (strcmp(g, steps[i].want) != 0) {
 				fprintf(stderr, "\nstep %zu (%s) %s:\n--- got\n%s--- want\n%s",
