@@ -245,7 +245,12 @@ enum imapd_parse_ret imapd_parse_args(const char *d, size_t n, size_t pos,
 				goto out;
 			}
 			i++;
-			if ((uint64_t)(n - i) < size) {
+			/*
+			 * The engine calls us with complete lines, and after a
+			 * literal's bytes with the line that follows: data that
+			 * ends the buffer (a {0} too) is not read yet.
+			 */
+			if ((uint64_t)(n - i) <= size) {
 				lit_out->size = size;
 				lit_out->nonsync = nonsync;
 				lit_out->literal8 = l8;
