@@ -938,16 +938,55 @@ struct sync_ctx {
 	int appended;
 	int send_uid;
 	int any_expunge;
+	uint32_t *vanished;	/* QRESYNC: UIDs for "* VANISHED" */
+	size_t nvanished;
 };
+
+void imapd_expunged_one(struct imapd *s, size_t idx, uint32_t uid,
+			uint32_t **vanished, size_t *nvanished)
+{
+	if (s->qresync) {
+		/* RFC 7162 3.2.10: VANISHED replaces EXPUNGE */
+		*vanished = xrealloc(*vanished, (*nvanished + 1) * sizeof(uint32_t));
+		(*vanished)[(*nvanished)++] = uid;
+	} else {
+		imapd_outf(s, "* %zu EXPUNGE\r\n", idx + 1);
+	}
+	if (s->cache_valid && s->cache_uid == uid)
+		imapd_msg_cache_drop(s);
+}
+
+static int uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void imapd_vanished_flush(struct imapd *s, uint32_t **vanished,
+			  size_t *nvanished)
+{
+	struct buf b;
+
+	if (*nvanished > 0) {
+		qsort(*vanished, *nvanished, sizeof(uint32_t), uid_cmp);
+		buf_init(&b);
+		buf_adds(&b, "* VANISHED ");
+		imapd_uidset_write(&b, *vanished, *nvanished);
+		buf_adds(&b, "\r\n");
+		imapd_out(s, b.data, b.len);
+		buf_reset(&b);
+	}
+	free(*vanished);
+	*vanished = NULL;
+	*nvanished = 0;
+}
 
 static void sync_expunged(void *ctx, size_t idx, uint32_t uid)
 {
 	struct sync_ctx *sc = ctx;
 
-	(void)uid;
-	imapd_outf(sc->s, "* %zu EXPUNGE\r\n", idx + 1);
-	if (sc->s->cache_valid && sc->s->cache_uid == uid)
-		imapd_msg_cache_drop(sc->s);
+	imapd_expunged_one(sc->s, idx, uid, &sc->vanished, &sc->nvanished);
 	sc->any_expunge = 1;
 }
 
@@ -1005,8 +1044,11 @@ void imapd_sync(struct imapd *s, int no_expunge, int send_uid, mtime_t now)
 	cb.appended = sync_appended;
 	cb.flags_changed = sync_flags;
 	cb.ctx = &sc;
-	if (store_mailbox_sync(s->mb, &cb, now, &e) < 0)
+	if (store_mailbox_sync(s->mb, &cb, now, &e) < 0) {
+		free(sc.vanished);
 		return;		/* XXX logged by Dovecot as an error */
+	}
+	imapd_vanished_flush(s, &sc.vanished, &sc.nvanished);
 	if (store_mailbox_keyword_count(s->mb) != s->mb_keywords)
 		imapd_send_flags(s);
 	if (sc.appended) {

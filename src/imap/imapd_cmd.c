@@ -409,19 +409,17 @@ static void cmd_unselect(struct imapd *s, struct imapd_cmdctx *c,
 
 struct expunge_ctx {
 	struct imapd *s;
-	uint32_t *uids;
 	size_t n;
+	uint32_t *vanished;
+	size_t nvanished;
 };
 
 static void expunged_one(void *ctx, size_t idx, uint32_t uid)
 {
 	struct expunge_ctx *x = ctx;
 
-	x->uids = xrealloc(x->uids, (x->n + 1) * sizeof(uint32_t));
-	x->uids[x->n++] = uid;
-	imapd_outf(x->s, "* %zu EXPUNGE\r\n", idx + 1);
-	if (x->s->cache_valid && x->s->cache_uid == uid)
-		imapd_msg_cache_drop(x->s);
+	x->n++;
+	imapd_expunged_one(x->s, idx, uid, &x->vanished, &x->nvanished);
 }
 
 /*
@@ -466,7 +464,7 @@ size_t imapd_expunge(struct imapd *s, const size_t *only, size_t nonly,
 						STORE_DELETED, 0);
 	}
 	free(restore);
-	free(x.uids);
+	imapd_vanished_flush(s, &x.vanished, &x.nvanished);
 	s->n_expunged += (unsigned)x.n;
 	return x.n;
 }

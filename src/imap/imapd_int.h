@@ -253,6 +253,12 @@ void imapd_prelogin_bad(struct imapd *s, const char *tag, const char *text,
  * with "* n EXPUNGE" replies; returns how many. */
 size_t imapd_expunge(struct imapd *s, const size_t *only, size_t nonly,
 		     mtime_t now);
+/* One expunge for the client: "* n EXPUNGE", or kept for "* VANISHED"
+ * once QRESYNC is enabled (then imapd_vanished_flush sends them). */
+void imapd_expunged_one(struct imapd *s, size_t idx, uint32_t uid,
+			uint32_t **vanished, size_t *nvanished);
+void imapd_vanished_flush(struct imapd *s, uint32_t **vanished,
+			  size_t *nvanished);
 /* Queues an event; text is copied. */
 void imapd_event(struct imapd *s, enum imapd_ev_type t, const char *text,
 		 long delay_ms);

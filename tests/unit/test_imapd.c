@@ -550,6 +550,30 @@ static void test_mailboxes(void)
 	script_both(mbox_steps, 1, NULL);
 }
 
+/* CONDSTORE/QRESYNC without modification sequences (docs/imap.md) */
+static const struct script_step qresync_steps[] = {
+	{ "a ENABLE QRESYNC\r\n",
+	  "* ENABLED QRESYNC\r\na OK Enabled " T "\r\n" },
+	{ "b SELECT INBOX (QRESYNC (1 1))\r\n", NULL },
+	{ "c STORE 1,3 +FLAGS.SILENT (\\Deleted)\r\n",
+	  "c OK Store completed " T "\r\n" },
+	{ "d EXPUNGE\r\n", "* VANISHED 1,3\r\nd OK Expunge completed " T "\r\n" },
+	{ "e FETCH 1 (MODSEQ)\r\n",
+	  "e BAD Error in IMAP command FETCH: MODSEQ: mailbox has no permanent "
+	  "modsequences (NOMODSEQ) " T "\r\n" },
+	{ "f STATUS Junk (HIGHESTMODSEQ)\r\n",
+	  "f NO Mailbox doesn't exist: Junk " T "\r\n" },
+	{ "g STATUS INBOX (HIGHESTMODSEQ MESSAGES)\r\n",
+	  "* STATUS INBOX (MESSAGES 1 HIGHESTMODSEQ 0)\r\n"
+	  "g OK [CLIENTBUG] Status on selected mailbox completed " T "\r\n" },
+	{ NULL, NULL },
+};
+
+static void test_qresync(void)
+{
+	script_both(qresync_steps, 1, NULL);
+}
+
 /* Hostile and odd input: answers, never a crash or a hang. */
 static const struct script_step hostile_pre[] = {
 	{ "a LOGIN {9999999999}\r\n",
@@ -662,5 +686,6 @@ void test_imapd_register(void)
 	CU_add_test(s, "fetch items", test_fetch);
 	CU_add_test(s, "search, sort, thread", test_search);
 	CU_add_test(s, "mailbox commands", test_mailboxes);
+	CU_add_test(s, "CONDSTORE/QRESYNC (NOMODSEQ)", test_qresync);
 	CU_add_test(s, "hostile input", test_hostile);
 }
