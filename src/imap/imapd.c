@@ -457,12 +457,19 @@ void imapd_eof(struct imapd *s, mtime_t now)
 	if (s->closed)
 		return;
 	s->eof = 1;
-	if (s->state == IMAPD_ST_NOTAUTH || s->last_cmd == NULL)
+	/* imap-client.c client_get_last_command_status() */
+	if (s->state == IMAPD_ST_NOTAUTH) {
 		snprintf(reason, sizeof(reason), "Connection closed");
-	else
+	} else if (s->last_cmd == NULL) {
 		snprintf(reason, sizeof(reason),
-			 "Connection closed (%s finished 0.001 secs ago)",
-			 s->last_cmd);
+			 "Connection closed (No commands sent)");
+	} else {
+		long ms = now > s->last_cmd_time ? (long)(now - s->last_cmd_time) : 0;
+
+		snprintf(reason, sizeof(reason),
+			 "Connection closed (%s finished %ld.%03ld secs ago)",
+			 s->last_cmd, ms / 1000, ms % 1000);
+	}
 	imapd_disconnect(s, reason, now);
 }
 
@@ -558,6 +565,7 @@ static void run_command(struct imapd *s, mtime_t now)
 	if (!was_prelogin && s->state != IMAPD_ST_NOTAUTH) {
 		free(s->last_cmd);
 		s->last_cmd = xasprintf("%s%s", c->uid ? "UID " : "", c->name);
+		s->last_cmd_time = now;
 	}
 }
 

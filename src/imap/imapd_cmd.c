@@ -552,7 +552,7 @@ static const struct imapd_cmd_def postlogin_cmds[] = {
 	{ "LSUB", imapd_mbox_lsub, 0, NULL },
 	{ "STATUS", imapd_mbox_status, 0, NULL },
 	{ "APPEND", imapd_mbox_append, 0, imapd_mbox_append_lit },
-	{ "COPY", imapd_mbox_copy, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
+	{ "COPY", imapd_mbox_copy, IMAPD_CMD_UID, NULL },
 	{ "MOVE", imapd_mbox_move, IMAPD_CMD_UID, NULL },
 	{ "FETCH", imapd_fetch_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
 	{ "STORE", imapd_store_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },

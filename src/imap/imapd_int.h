@@ -216,6 +216,7 @@ struct imapd {
 	unsigned hdr_count, body_count;
 	uint64_t hdr_bytes, body_bytes;
 	char *last_cmd;
+	mtime_t last_cmd_time;
 
 	struct imapd_notify *notify;	/* NOTIFY SET (imapd_notify.c) */
 	struct imapd_update *updates;	/* SEARCH RETURN (UPDATE) */

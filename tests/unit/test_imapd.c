@@ -550,6 +550,72 @@ static void test_mailboxes(void)
 	script_both(mbox_steps, 1, NULL);
 }
 
+/* The Dovecot log line of each way a session ends. */
+static void test_disconnect_logs(void)
+{
+	static const struct {
+		const char *input;
+		const char *log;
+	} cases[] = {
+		{ "", "imap-login: Disconnected: Connection closed (no auth "
+		  "attempts in 5 secs): user=<>, rip=127.0.0.1, lip=127.0.0.1, "
+		  "secured, session=<S>\n" },
+		{ "a LOGIN alice nope\r\n", "imap-login: Disconnected: Connection "
+		  "closed (auth failed, 1 attempts in 5 secs): user=<alice>, "
+		  "method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, secured, "
+		  "session=<S>\n" },
+		{ "a LOGOUT\r\n", "imap-login: Disconnected: Aborted login by "
+		  "logging out (no auth attempts in 0 secs): user=<>, "
+		  "rip=127.0.0.1, lip=127.0.0.1, secured, session=<S>\n" },
+		{ "a AUTHENTICATE PLAIN\r\n*\r\n", "imap-login: Disconnected: "
+		  "Connection closed (auth aborted): user=<>, rip=127.0.0.1, "
+		  "lip=127.0.0.1, secured, session=<S>\n" },
+		{ "a LOGIN alice alicepw\r\n", "imap-login: Login: user=<alice>, "
+		  "method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid=7, secured, "
+		  "session=<S>\nimap(alice)<7><S>: Disconnected: Connection closed "
+		  "(No commands sent) in=0 out=416 deleted=0 expunged=0 "
+		  "trashed=0 hdr_count=0 hdr_bytes=0 body_count=0 "
+		  "body_bytes=0\n" },
+		{ "a LOGIN alice alicepw\r\nb UID FETCH 1 FLAGS\r\n",
+		  "imap-login: Login: user=<alice>, method=PLAIN, rip=127.0.0.1, "
+		  "lip=127.0.0.1, mpid=7, secured, session=<S>\nimap(alice)<7><S>: "
+		  "Disconnected: Connection closed (UID FETCH finished 5.000 "
+		  "secs ago) in=21 out=465 deleted=0 expunged=0 trashed=0 "
+		  "hdr_count=0 hdr_bytes=0 body_count=0 body_bytes=0\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct replay r;
+		struct imapd_conf conf;
+		mtime_t now = T0;
+
+		memset(&r, 0, sizeof(r));
+		r.u = seeded_store();
+		imapd_conf_defaults(&conf);
+		conf.session_id = "S";
+		conf.mail_pid = 7;
+		conf.auth_failure_delay_ms = 0;
+		r.s = imapd_new(&conf, now);
+		buf_init(&r.got);
+		buf_init(&r.logs);
+		buf_adds(&r.logs, "");
+		imapd_feed(r.s, cases[i].input, strlen(cases[i].input), now);
+		pump(&r, now);
+		now += 5000;
+		imapd_eof(r.s, now);
+		pump(&r, now);
+		if (strcmp(r.logs.data, cases[i].log) != 0)
+			fprintf(stderr, "\nlog %zu:\n--- got\n%s--- want\n%s", i,
+				r.logs.data, cases[i].log);
+		CU_ASSERT_STRING_EQUAL(r.logs.data, cases[i].log);
+		imapd_free(&r.s);
+		store_user_free(&r.u);
+		buf_reset(&r.got);
+		buf_reset(&r.logs);
+	}
+}
+
 /* CONDSTORE/QRESYNC without modification sequences (docs/imap.md) */
 static const struct script_step qresync_steps[] = {
 	{ "a ENABLE QRESYNC\r\n",
@@ -687,5 +753,6 @@ void test_imapd_register(void)
 	CU_add_test(s, "search, sort, thread", test_search);
 	CU_add_test(s, "mailbox commands", test_mailboxes);
 	CU_add_test(s, "CONDSTORE/QRESYNC (NOMODSEQ)", test_qresync);
+	CU_add_test(s, "disconnect log lines", test_disconnect_logs);
 	CU_add_test(s, "hostile input", test_hostile);
 }
