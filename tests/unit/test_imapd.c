@@ -550,6 +550,128 @@ static void test_mailboxes(void)
 	script_both(mbox_steps, 1, NULL);
 }
 
+/* Feeds a whole string (with its length: NULs allowed), pumps, returns
+ * the masked output; caller frees. */
+static char *say(struct replay *r, const char *in, size_t n, mtime_t now)
+{
+	char *g;
+
+	imapd_feed(r->s, in, n, now);
+	pump(r, now);
+	g = ih_mask(r->got.data != NULL ? r->got.data : "", r->got.len);
+	buf_clear(&r->got);
+	return g;
+}
+
+#define SAY(r, lit, now) say(r, lit, sizeof(lit) - 1, now)
+
+static void check_said(char *got, const char *want)
+{
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\n--- got\n%s--- want\n%s", got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+}
+
+static void session_open(struct replay *r, struct store_user *u, mtime_t now)
+{
+	struct imapd_conf conf;
+
+	memset(r, 0, sizeof(*r));
+	r->u = u;
+	imapd_conf_defaults(&conf);
+	r->s = imapd_new(&conf, now);
+	buf_init(&r->got);
+	buf_init(&r->logs);
+	pump(r, now);
+	buf_clear(&r->got);
+	free(SAY(r, "x LOGIN alice alicepw\r\n", now));
+}
+
+static void session_close(struct replay *r)
+{
+	imapd_free(&r->s);
+	buf_reset(&r->got);
+	buf_reset(&r->logs);
+}
+
+/* Another session's changes reach this one (RFC 3501 7.3.1, 7.4.1). */
+static void test_two_sessions(void)
+{
+	struct store_user *u = seeded_store();
+	struct replay a, b;
+	mtime_t now = T0 + 1000;
+
+	session_open(&a, u, now);
+	session_open(&b, u, now);
+	free(SAY(&a, "a1 SELECT INBOX\r\n", now));
+	free(SAY(&b, "b1 SELECT INBOX\r\n", now));
+	check_said(SAY(&b, "b2 APPEND INBOX {6}\r\n", now), "+ OK\r\n");
+	check_said(SAY(&b, "hello!\r\n", now),
+		   "* 4 EXISTS\r\n* 1 RECENT\r\n"
+		   "b2 OK [APPENDUID <N> 4] Append completed (<TIME>).\r\n");
+	check_said(SAY(&b, "b3 UID STORE 2 +FLAGS (\\Flagged)\r\n", now),
+		   "* 2 FETCH (UID 2 FLAGS (\\Flagged))\r\n"
+		   "b3 OK Store completed (<TIME>).\r\n");
+	/* a FETCH by number must not learn of it yet (no sync there) */
+	check_said(SAY(&a, "a2 FETCH 2 FLAGS\r\n", now),
+		   "* 2 FETCH (FLAGS ())\r\na2 OK Fetch completed (<TIME>).\r\n");
+	check_said(SAY(&a, "a3 NOOP\r\n", now),
+		   "* 2 FETCH (FLAGS (\\Flagged))\r\n* 4 EXISTS\r\n* 0 RECENT\r\n"
+		   "a3 OK NOOP completed (<TIME>).\r\n");
+	/* expunge in b while a idles: a hears it on the next tick */
+	check_said(SAY(&a, "a4 IDLE\r\n", now), "+ idling\r\n");
+	free(SAY(&b, "b4 STORE 1 +FLAGS.SILENT (\\Deleted)\r\nb5 EXPUNGE\r\n",
+		 now));
+	imapd_tick(a.s, now + 1000);
+	pump(&a, now + 1000);
+	check_said(SAY(&a, "", now + 1000), "* 1 EXPUNGE\r\n");
+	imapd_tick(a.s, now + 200000);
+	check_said(SAY(&a, "", now + 200000), "* OK Still here\r\n");
+	check_said(SAY(&a, "DONE\r\n", now + 200000),
+		   "a4 OK Idle completed (<TIME>).\r\n");
+	session_close(&a);
+	session_close(&b);
+	store_user_free(&u);
+}
+
+/* NUL and 8-bit bytes, commands in the wrong state. */
+static void test_odd_bytes(void)
+{
+	struct store_user *u = seeded_store();
+	struct replay a;
+	mtime_t now = T0;
+
+	session_open(&a, u, now);
+	check_said(SAY(&a, "a NOOP x\0y\r\n", now),
+		   "a BAD Error in IMAP command NOOP: NULs not allowed in "
+		   "strings (<TIME>).\r\n");
+	check_said(SAY(&a, "b NOOP \"x\0\"\r\n", now),
+		   "b BAD Error in IMAP command NOOP: NULs not allowed in "
+		   "strings (<TIME>).\r\n");
+	check_said(SAY(&a, "c\0 NOOP\r\n", now),
+		   "* BAD Error in IMAP tag: Invalid tag (<TIME>).\r\n");
+	check_said(SAY(&a, "d LOGIN alice alicepw\r\n", now),
+		   "d BAD Error in IMAP command LOGIN: Unknown command "
+		   "(<TIME>).\r\n");
+	check_said(SAY(&a, "e STARTTLS\r\n", now),
+		   "e BAD Error in IMAP command STARTTLS: Unknown command "
+		   "(<TIME>).\r\n");
+	check_said(SAY(&a, "f SEARCH SUBJECT caf\xc3\xa9\r\n", now),
+		   "f BAD No mailbox selected (<TIME>).\r\n");
+	check_said(SAY(&a, "g SELECT INBOX\r\nh SEARCH CHARSET UTF-8 SUBJECT "
+		       "caf\xc3\xa9\r\n", now),
+		   "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n"
+		   "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen "
+		   "\\Draft \\*)] Flags permitted.\r\n* 3 EXISTS\r\n* 0 RECENT\r\n"
+		   "* OK [UNSEEN 1] First unseen.\r\n* OK [UIDVALIDITY <N>] UIDs "
+		   "valid\r\n* OK [UIDNEXT 4] Predicted next UID\r\ng OK "
+		   "[READ-WRITE] Select completed (<TIME>).\r\n* SEARCH\r\n"
+		   "h OK Search completed (<TIME>).\r\n");
+	session_close(&a);
+	store_user_free(&u);
+}
+
 /* The Dovecot log line of each way a session ends. */
 static void test_disconnect_logs(void)
 {
@@ -754,5 +876,7 @@ void test_imapd_register(void)
 	CU_add_test(s, "mailbox commands", test_mailboxes);
 	CU_add_test(s, "CONDSTORE/QRESYNC (NOMODSEQ)", test_qresync);
 	CU_add_test(s, "disconnect log lines", test_disconnect_logs);
+	CU_add_test(s, "two sessions, one mailbox", test_two_sessions);
+	CU_add_test(s, "NUL, 8-bit, wrong state", test_odd_bytes);
 	CU_add_test(s, "hostile input", test_hostile);
 }
