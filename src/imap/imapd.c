@@ -17,8 +17,10 @@
 #include "imap/imapd_int.h"
 #include "lib/xalloc.h"
 
-/* imap-login's input buffer (login-common LOGIN_MAX_INBUF_SIZE). */
+/* imap-login's input buffer (login-common LOGIN_MAX_INBUF_SIZE), and its
+ * parser's line limit, which bounds literals (MAX_IMAP_LINE). */
 #define PRELOGIN_MAX_LINE 4096
+#define PRELOGIN_MAX_LITERAL 8192
 /* imap-login: CLIENT_MAX_BAD_COMMANDS; imap: 20. */
 #define PRELOGIN_MAX_BAD 3
 #define POSTLOGIN_MAX_BAD 20
@@ -636,7 +638,7 @@ static void try_parse(struct imapd *s, mtime_t now)
 			return;
 		}
 	} else {
-		size_t limit = s->state == IMAPD_ST_NOTAUTH ? PRELOGIN_MAX_LINE :
+		size_t limit = s->state == IMAPD_ST_NOTAUTH ? PRELOGIN_MAX_LITERAL :
 			       s->conf.max_line;
 
 		if (s->cmd.len >= limit || lit.size > limit - s->cmd.len) {

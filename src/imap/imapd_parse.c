@@ -31,13 +31,17 @@ static int is_atom_char(unsigned char c)
 	return strchr("(){\"", c) == NULL;
 }
 
-/* tag = 1*<any ASTRING-CHAR except "+"> */
+/* tag = 1*<any ASTRING-CHAR except "+">; Dovecot's imap_is_valid_tag()
+ * refuses '/' too. */
 static int is_tag_char(unsigned char c)
 {
 	if (c <= 0x20 || c >= 0x7f)
 		return 0;
-	return strchr("(){%*\"\\+", c) == NULL;
+	return strchr("(){%*\"\\+/", c) == NULL;
 }
+
+/* IMAP_TAG_MAX_LEN */
+#define TAG_MAX_LEN 100
 
 enum imapd_tag_ret imapd_parse_tag(const char *line, size_t len,
 				   char **tag_out, char **name_out,
@@ -50,7 +54,7 @@ enum imapd_tag_ret imapd_parse_tag(const char *line, size_t len,
 	*rest_out = len;
 	while (i < len && line[i] != ' ')
 		i++;
-	if (i == 0)
+	if (i == 0 || i > TAG_MAX_LEN)
 		return IMAPD_TAG_BAD_TAG;
 	for (t0 = 0; t0 < i; t0++)
 		if (!is_tag_char((unsigned char)line[t0]))

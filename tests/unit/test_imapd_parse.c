@@ -127,6 +127,7 @@ static const struct tag_case tag_cases[] = {
 	{ "* NOOP", IMAPD_TAG_BAD_TAG, NULL, NULL },
 	{ "a+ NOOP", IMAPD_TAG_BAD_TAG, NULL, NULL },
 	{ "a{ NOOP", IMAPD_TAG_BAD_TAG, NULL, NULL },
+	{ "a/1 NOOP", IMAPD_TAG_BAD_TAG, NULL, NULL },
 	{ "NOOP", IMAPD_TAG_BAD_NAME, "NOOP", NULL },
 	{ "a1 ", IMAPD_TAG_BAD_NAME, "a1", NULL },
 	{ "a1 NO(OP", IMAPD_TAG_BAD_NAME, "a1", NULL },
@@ -245,7 +246,8 @@ static const struct lit_case lit_cases[] = {
 	{ "a NOOP {0}\r\n\r\n", "+ OK\r\na OK NOOP completed.\r\n" },
 	{ "a FOO {3}\r\n",
 	  "a BAD Error in IMAP command received by server.\r\n" },
-	{ "a NOOP {4097}\r\n", "* BYE Literal size too large\r\n" },
+	{ "a NOOP {8190}\r\n", "* BYE Literal size too large\r\n" },
+	{ "a/b NOOP\r\n", "* BAD Error in IMAP command received by server.\r\n" },
 	{ "a ID (\"name\" {3}\r\nfoo)\r\n",
 	  "+ OK\r\n* ID (\"name\" \"Dovecot\")\r\na OK ID completed.\r\n" },
 };
