@@ -287,29 +287,24 @@ static void cmd_id(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 	/* ID ( "field" "value" ... ) or ID NIL (RFC 2971 3.1) */
 	if (c->nargs != 1 ||
 	    (!imapd_arg_is_atom(&c->args[0], "NIL") &&
-	     c->args[0].type != IMAPD_ARG_LIST)) {
-		if (prelogin(s))
-			login_bad(s, c);
-		else
-			imapd_cmd_error(s, c, imapd_reply_text(IMAPD_R_INVALID_ARGS));
-		return;
-	}
-	for (i = 0; c->args[0].type == IMAPD_ARG_LIST && i < c->args[0].n; i++) {
-		if (c->args[0].list[i].type == IMAPD_ARG_LIST) {
-			if (prelogin(s))
-				login_bad(s, c);
-			else
-				imapd_cmd_error(s, c,
-						imapd_reply_text(IMAPD_R_INVALID_ARGS));
-			return;
-		}
-	}
+	     c->args[0].type != IMAPD_ARG_LIST))
+		goto bad;
+	for (i = 0; c->args[0].type == IMAPD_ARG_LIST && i < c->args[0].n; i++)
+		if (c->args[0].list[i].type == IMAPD_ARG_LIST)
+			goto bad;
 	imapd_outf(s, "%s\r\n", imapd_reply_text(IMAPD_R_ID_REPLY));
 	if (prelogin(s))
 		imapd_outf(s, "%s OK %s\r\n", c->tag,
 			   imapd_reply_text(IMAPD_R_ID_DONE));
 	else
 		imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_ID_DONE));
+	return;
+bad:
+	/* imap-login-client.c cmd_id(): not counted as a bad command */
+	if (prelogin(s))
+		imapd_outf(s, "%s BAD Invalid ID parameters\r\n", c->tag);
+	else
+		imapd_cmd_error(s, c, imapd_reply_text(IMAPD_R_INVALID_ARGS));
 }
 
 static void cmd_enable(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
@@ -319,7 +314,7 @@ static void cmd_enable(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 
 	(void)now;
 	if (prelogin(s)) {
-		imapd_outf(s, "%s OK %s\r\n", c->tag,
+		imapd_outf(s, "* ENABLED\r\n%s OK %s\r\n", c->tag,
 			   imapd_reply_text(IMAPD_R_ENABLE_PRELOGIN));
 		return;
 	}
