@@ -528,6 +528,45 @@ static int list_folders(struct imapd *s, struct store_folders *f)
 	memset(f, 0, sizeof(*f));
 	if (store_list(s->user, f, &e) < 0)
 		return -1;
+	/* "a/b" without "a": Dovecot lists a as \Noselect \HasChildren */
+	for (i = 0; i < f->n; i++) {
+		char *slash;
+		char *name = xstrdup(f->v[i].name);
+
+		while ((slash = strrchr(name, '/')) != NULL) {
+			size_t k;
+
+			*slash = '\0';
+			for (k = 0; k < f->n; k++)
+				if (strcmp(f->v[k].name, name) == 0)
+					break;
+			if (k < f->n) {
+				if (!(f->v[k].attrs & STORE_FOLDER_HASCHILDREN)) {
+					f->v[k].attrs |= STORE_FOLDER_HASCHILDREN;
+					f->v[k].attrs &= ~(unsigned)STORE_FOLDER_HASNOCHILDREN;
+				}
+				continue;
+			}
+			f->v = xrealloc(f->v, (f->n + 1) * sizeof(f->v[0]));
+			f->v[f->n].name = xstrdup(name);
+			f->v[f->n].attrs = STORE_FOLDER_NOSELECT |
+					   STORE_FOLDER_HASCHILDREN;
+			f->n++;
+		}
+		free(name);
+	}
+	{
+		/* keep the order by name (INBOX goes last below) */
+		size_t a, b;
+
+		for (a = 1; a < f->n; a++) {
+			struct store_folder t = f->v[a];
+
+			for (b = a; b > 0 && strcmp(f->v[b - 1].name, t.name) > 0; b--)
+				f->v[b] = f->v[b - 1];
+			f->v[b] = t;
+		}
+	}
 	for (i = 0; i + 1 < f->n; i++) {
 		if (is_inbox(f->v[i].name)) {
 			struct store_folder t = f->v[i];

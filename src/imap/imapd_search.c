@@ -711,8 +711,11 @@ static int parse_return(const struct imapd_arg *l, unsigned *opts,
 			return -1;
 		}
 	}
-	if (l->n == 0)
-		*opts = RET_ALL;
+	/* RETURN () is ALL; so is UPDATE's first answer (RFC 5267 4.3) */
+	if (l->n == 0 || (*opts & ~(unsigned)(RET_UPDATE | RET_SAVE)) == 0) {
+		if (!(l->n > 0 && *opts == RET_SAVE))
+			*opts |= RET_ALL;
+	}
 	return 0;
 }
 

@@ -672,6 +672,91 @@ static void test_odd_bytes(void)
 	store_user_free(&u);
 }
 
+/* Threads, sorts, BINARY, CATENATE, ESEARCH: a mailbox made for them. */
+static const char *const thread_msgs[] = {
+	"Message-ID: <a@x>\nSubject: topic\nDate: Mon, 2 Jan 2023 10:00:00 "
+	"+0000\nFrom: Ann <ann@x>\n\nroot\n",
+	"Message-ID: <b@x>\nIn-Reply-To: <a@x>\nReferences: <a@x>\nSubject: Re: "
+	"topic\nDate: Mon, 2 Jan 2023 11:00:00 +0000\nFrom: \"Zed\" <bob@y>\n\n"
+	"reply\n",
+	"Message-ID: <c@x>\nReferences: <a@x> <b@x>\nSubject: Re: Re: topic\n"
+	"Date: Mon, 2 Jan 2023 12:00:00 +0000\nFrom: carl@z\n\nreply2\n",
+	"Message-ID: <d@x>\nSubject: other [fwd: x]\nDate: Sun, 1 Jan 2023 "
+	"09:00:00 +0000\nFrom: ann@x\nContent-Type: text/plain; "
+	"charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+	"caf=E9 =\nau lait\n",
+	"Message-ID: <e@x>\nReferences: <zz@x> <a@x>\nSubject: Fwd: topic\n"
+	"Date: Mon, 2 Jan 2023 13:00:00 +0000\nFrom: dan@q\n\nfwd\n",
+};
+
+static void test_threads_sorts(void)
+{
+	struct err e;
+	struct store_user *u = store_user_open("ram:", "alice", "/h", "", &e);
+	struct store_mailbox *mb;
+	struct replay a;
+	mtime_t now = T0;
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, now,
+						 &mb, &e), 0);
+	for (i = 0; i < ARRAY_LEN(thread_msgs); i++)
+		store_mailbox_append(mb, thread_msgs[i], strlen(thread_msgs[i]), 0,
+				     0, -1, now, NULL, &e);
+	store_mailbox_close(&mb, now);
+	store_create(u, "Lists/dovecot", now, &e);
+	store_create(u, "Sent", now, &e);
+	store_subscribe(u, "Sent", 1, &e);
+	session_open(&a, u, now);
+	free(SAY(&a, "a SELECT INBOX\r\n", now));
+	check_said(SAY(&a, "b THREAD REFERENCES UTF-8 ALL\r\n", now),
+		   "* THREAD (4)(1 (2 3)(5))\r\nb OK Thread completed (<TIME>).\r\n");
+	check_said(SAY(&a, "c UID THREAD REFS UTF-8 NOT FROM dan\r\n", now),
+		   "* THREAD (4)(1 2 3)\r\nc OK Thread completed (<TIME>).\r\n");
+	check_said(SAY(&a, "d THREAD ORDEREDSUBJECT UTF-8 ALL\r\n", now),
+		   "* THREAD (4)(1 (2)(3)(5))\r\nd OK Thread completed (<TIME>).\r\n");
+	check_said(SAY(&a, "e SORT (SUBJECT) UTF-8 ALL\r\n", now),
+		   "* SORT 4 1 2 3 5\r\ne OK Sort completed (<TIME>).\r\n");
+	check_said(SAY(&a, "f SORT (DISPLAYFROM) UTF-8 ALL\r\n", now),
+		   "* SORT 1 4 3 5 2\r\nf OK Sort completed (<TIME>).\r\n");
+	check_said(SAY(&a, "g SORT RETURN (MIN MAX ALL COUNT) (REVERSE DATE) "
+		       "UTF-8 ALL\r\n", now),
+		   "* ESEARCH (TAG \"g\") MIN 1 MAX 5 ALL 5,3,2,1,4 COUNT 5\r\n"
+		   "g OK Sort completed (<TIME>).\r\n");
+	check_said(SAY(&a, "h FETCH 4 (BINARY.PEEK[1] BINARY.SIZE[1])\r\n", now),
+		   "* 4 FETCH (BINARY.SIZE[1] 14 BINARY[1] {14}\r\n"
+		   "caf\xe9 au lait\r\n)\r\nh OK Fetch completed (<TIME>).\r\n");
+	check_said(SAY(&a, "i SEARCH BODY \"caf\xc3\xa9 au\"\r\n", now),
+		   "* SEARCH 4\r\ni OK Search completed (<TIME>).\r\n");
+	check_said(SAY(&a, "j SEARCH RETURN (PARTIAL 2:3 COUNT) ALL\r\n", now),
+		   "* ESEARCH (TAG \"j\") COUNT 5 PARTIAL (2:3 2:3)\r\n"
+		   "j OK Search completed (<TIME>).\r\n");
+	check_said(SAY(&a, "k SEARCH RETURN (UPDATE) FROM ann\r\n", now),
+		   "* ESEARCH (TAG \"k\") ALL 1,4\r\nk OK Search completed "
+		   "(<TIME>).\r\n");
+	check_said(SAY(&a, "l APPEND INBOX CATENATE (URL \"/INBOX;UIDVALIDITY="
+		       "1795903389/;UID=1/;SECTION=HEADER\" TEXT {7+}\r\n"
+		       "hello\r\n)\r\n", now),
+		   "* 6 EXISTS\r\n* 1 RECENT\r\n* ESEARCH (TAG \"k\") ADDTO (0 6)\r\n"
+		   "l OK [APPENDUID <N> 6] Append completed (<TIME>).\r\n");
+	check_said(SAY(&a, "m FETCH 6 BODY.PEEK[TEXT]\r\n", now),
+		   "* 6 FETCH (BODY[TEXT] {7}\r\nhello\r\n)\r\n"
+		   "m OK Fetch completed (<TIME>).\r\n");
+	check_said(SAY(&a, "n CANCELUPDATE \"k\"\r\n", now),
+		   "n OK Updates cancelled (<TIME>).\r\n");
+	check_said(SAY(&a, "o LIST \"\" % RETURN (SUBSCRIBED)\r\n", now),
+		   "* LIST (\\Noselect \\HasChildren) \"/\" Lists\r\n"
+		   "* LIST (\\Subscribed \\HasNoChildren \\Sent) \"/\" Sent\r\n"
+		   "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+		   "o OK List completed (<TIME>).\r\n");
+	check_said(SAY(&a, "p LIST (SPECIAL-USE) \"\" *\r\n", now),
+		   "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n"
+		   "p OK List completed (<TIME>).\r\n");
+	session_close(&a);
+	store_user_free(&u);
+}
+
 /* The Dovecot log line of each way a session ends. */
 static void test_disconnect_logs(void)
 {
@@ -878,5 +963,7 @@ void test_imapd_register(void)
 	CU_add_test(s, "disconnect log lines", test_disconnect_logs);
 	CU_add_test(s, "two sessions, one mailbox", test_two_sessions);
 	CU_add_test(s, "NUL, 8-bit, wrong state", test_odd_bytes);
+	CU_add_test(s, "threads, sorts, BINARY, CATENATE, ESEARCH",
+		    test_threads_sorts);
 	CU_add_test(s, "hostile input", test_hostile);
 }
