@@ -41,7 +41,7 @@ DEPS    = $(OBJS:.o=.d) $(TOBJS:.o=.d) $(B)/cli/main.d
 POS     = $(wildcard po/*.po)
 MOS     = $(POS:po/%.po=build/locale/%/LC_MESSAGES/maillab.mo)
 
-.PHONY: all check unit demo pot valgrind install clean bench FORCE
+.PHONY: all check unit demo pot po-update valgrind install clean bench FORCE
 
 all: bin/maillab bin/unit-tests $(MOS)
 
@@ -108,6 +108,13 @@ demo: all
 pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=maillab \
 	  --msgid-bugs-address= -o po/maillab.pot $$(find src -name '*.[ch]' | sort)
+
+# Brings po/pt_BR.po up to date with the sources (new msgids come in
+# untranslated: translate them before committing; make check insists).
+po-update: pot
+	msgmerge -q --update --backup=none --no-fuzzy-matching po/pt_BR.po po/maillab.pot
+	@msgattrib --untranslated po/pt_BR.po | grep -c '^msgid' | \
+	  awk '{ print "untranslated entries (incl. header):", $$1 }'
 
 valgrind: all
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \

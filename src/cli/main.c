@@ -23,7 +23,6 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, N_("run a server on stdin/stdout (inetd style)") },
 	{ "listen", cmd_listen, N_("accept real connections into the world") },
 	{ "replay", cmd_replay, N_("replay transcripts and show where replies differ") },
-	{ "lab", cmd_lab, N_("graded exercises") },
 	{ "postconf", cmd_postconf, N_("Postfix configuration utility") },
 	{ "postqueue", cmd_postqueue, N_("Postfix queue control") },
 	{ "mailq", cmd_mailq, N_("list the mail queue") },
@@ -34,7 +33,10 @@ static const struct command commands[] = {
 	{ "sendmail", cmd_sendmail, N_("Postfix to Sendmail compatibility interface") },
 	{ "mail", cmd_mail, N_("send mail, as mailutils' mail") },
 	{ "postfix", cmd_postfix, N_("Postfix control program") },
+	{ "postalias", cmd_postalias, N_("Postfix alias database maintenance") },
 	{ "doveadm", cmd_doveadm, N_("Dovecot administration") },
+	{ "clock", cmd_clock, N_("the world's virtual clock: show it, advance it") },
+	{ "fault", cmd_fault, N_("faults on demand: a host down, an MX missing, a full disk") },
 };
 
 static void usage(FILE *f)

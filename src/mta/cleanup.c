@@ -357,6 +357,15 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 	return 0;
 }
 
+void cleanup_log_rejected(struct cleanup *c, mtime_t now)
+{
+	char stamp[32];
+
+	mail_date_stamp(c->ctime, stamp, sizeof(stamp));
+	host_log(c->h, now, "postfix/cleanup", "%s: message-id=<%s.%s@%s>",
+		 c->w.id, stamp, c->w.id, c->myhostname);
+}
+
 static void cleanup_free(struct cleanup *c)
 {
 	size_t i;

@@ -85,6 +85,13 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
  */
 int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
 		  struct err *e);
+/*
+ * For a message smtpd refused after the end of DATA: logs the
+ * "ID: message-id=<...>" line cleanup wrote while reading it, with the
+ * Message-Id cleanup would have added (XXX the engine drops the content,
+ * so a client's own Message-ID cannot be shown). Then cleanup_abort().
+ */
+void cleanup_log_rejected(struct cleanup *c, mtime_t now);
 /* Throws the message away (no file stays); *cp = NULL. */
 void cleanup_abort(struct cleanup **cp);
 void cleanup_result_reset(struct cleanup_result *r);

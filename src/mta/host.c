@@ -75,11 +75,8 @@ static void derive(struct host *h)
 	free(s->myhostname);
 	free(s->myorigin);
 	free(s->logname);
-	/*
-	 * XXX Without a myhostname line Postfix asks gethostname(); the
-	 * virtual host's own name is the honest answer here.
-	 */
-	v = conf_is_set(h->conf, "myhostname") ? conf_get(h->conf, "myhostname") : NULL;
+	/* without a myhostname line: the machine's, i.e. the host's name */
+	v = conf_get(h->conf, "myhostname");
 	s->myhostname = xstrdup(v != NULL && *v != 0 ? v : h->name);
 	v = conf_get(h->conf, "myorigin");
 	if (v == NULL || *v == 0)
@@ -93,34 +90,64 @@ static void derive(struct host *h)
 	s->logname = xstrndup(s->myhostname, n);
 }
 
-int host_reload(struct host *h, struct err *e)
+struct conf *host_conf_new(struct host *h, struct err *e)
 {
 	struct host_state *s = st(h);
 	struct conf *c = conf_new();
+	const char *nets[4];
+	char *own = NULL, *path;
+	size_t i, n = 0;
+
+	nets[n++] = "127.0.0.1/8";
+	nets[n++] = "::1/128";
+	if (s->addr != NULL) {
+		own = xasprintf("%s/%d", s->addr, strchr(s->addr, ':') ? 64 : 24);
+		nets[n++] = own;
+	}
+	nets[n] = NULL;
+	conf_set_machine(c, h->name, nets);
+	free(own);
+	for (i = 0; i < h->master.nservices; i++)
+		conf_add_service(c, h->master.services[i].service,
+				 h->master.services[i].command);
+	path = host_path(h, "etc/postfix/main.cf");
+	if (conf_load(c, path, e) != 0) {
+		free(path);
+		return c;
+	}
+	free(path);
+	if (e != NULL)
+		e->text[0] = 0;
+	return c;
+}
+
+int host_reload(struct host *h, struct err *e)
+{
 	struct err e1;
+	struct host_state *s = st(h);
 	char *path;
 	int rc = 0;
 
-	path = host_path(h, "etc/postfix/main.cf");
-	if (conf_load(c, path, &e1) != 0) {
-		config_warning(h, &e1);
-		if (rc == 0 && e != NULL)
-			*e = e1;
-		rc = -1;
-	}
-	free(path);
-	conf_free(&h->conf);
-	h->conf = c;
-
+	/* master.cf first: its services name per-transport parameters */
 	mastercf_reset(&h->master);
 	path = host_path(h, "etc/postfix/master.cf");
 	if (mastercf_load(&h->master, path, &e1) != 0) {
 		config_warning(h, &e1);
-		if (rc == 0 && e != NULL)
+		if (e != NULL)
 			*e = e1;
 		rc = -1;
 	}
 	free(path);
+
+	conf_free(&h->conf);
+	e1.text[0] = 0;
+	h->conf = host_conf_new(h, &e1);
+	if (e1.text[0] != 0) {
+		config_warning(h, &e1);
+		if (rc == 0 && e != NULL)
+			*e = e1;
+		rc = -1;
+	}
 
 	derive(h);
 
@@ -219,7 +246,12 @@ const char *host_myorigin(struct host *h)
 
 const char *host_log_name(struct host *h)
 {
-	return st(h)->logname;
+	struct host_state *s = st(h);
+
+	/* a warning while main.cf is first read: the host's own name */
+	if (s->logname == NULL)
+		s->logname = xstrndup(h->name, strcspn(h->name, "."));
+	return s->logname;
 }
 
 const char *host_addr(const struct host *h)

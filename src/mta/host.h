@@ -38,6 +38,14 @@ void host_free(struct host **hp);
 /* Re-reads the configuration (postfix reload, each serve run). */
 int host_reload(struct host *h, struct err *e);
 
+/*
+ * A new conf for this host: the virtual machine set (its name, 127.0.0.1/8,
+ * ::1/128 and its address, so myhostname/mydomain/mynetworks defaults are
+ * its own), the master.cf services registered, main.cf read. Errors in
+ * main.cf go to e (the conf keeps the good lines). Caller frees.
+ */
+struct conf *host_conf_new(struct host *h, struct err *e);
+
 /* ROOT/hosts/<name>/<rel>; caller frees. */
 char *host_path(const struct host *h, const char *rel);
 

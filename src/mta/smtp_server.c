@@ -102,13 +102,9 @@ static long get_ms(struct smtp_server *s, const char *name, long def_ms)
 static void load_conf(struct smtp_server *s)
 {
 	const struct mastercf_service *svc;
-	char *path = host_path(s->h, "etc/postfix/main.cf");
-	struct err e;
 	size_t i;
 
-	s->conf = conf_new();
-	(void)conf_load(s->conf, path, &e);	/* host_reload logged it */
-	free(path);
+	s->conf = host_conf_new(s->h, NULL);	/* host_reload logged errors */
 	svc = mastercf_find(&s->h->master, s->service, "inet");
 	if (svc == NULL)
 		return;
@@ -304,13 +300,7 @@ struct smtp_server *smtp_server_new(struct host *h,
 	s->h = h;
 	s->service = xstrdup(o->service ? o->service : "smtp");
 	load_conf(s);
-	/* no myhostname line: the virtual host's name, not the real one's */
-	if (conf_is_set(s->conf, "myhostname"))
-		s->myhostname = xstrdup(get(s, "myhostname", host_myhostname(h)));
-	else {
-		s->myhostname = xstrdup(host_myhostname(h));
-		conf_set(s->conf, "myhostname", s->myhostname);
-	}
+	s->myhostname = xstrdup(get(s, "myhostname", host_myhostname(h)));
 	s->banner = xstrdup(get(s, "smtpd_banner", "$myhostname ESMTP $mail_name"));
 	v = get(s, "syslog_name", "postfix");
 	s->process = xasprintf("%s/smtpd", *v ? v : "postfix");
@@ -340,8 +330,11 @@ struct smtp_server *smtp_server_new(struct host *h,
 	if (s->policy_fatal != NULL)
 		slog(s, now, "%s%s", strncmp(s->policy_fatal, "warning: ", 9) == 0
 		     ? "" : "fatal: ", s->policy_fatal);
+	/*
+	 * The banner stays in the engine's buffer until the first run: input
+	 * fed before that is a client talking first (reference 05j).
+	 */
 	s->engine = smtpd_new(&s->ec, now);
-	drain(s, now);
 	return s;
 }
 
@@ -553,6 +546,13 @@ static int handle(struct smtp_server *s, const struct smtpd_event *ev,
 		/* we said "connect from" when the session began */
 		if (strncmp(ev->text, "connect from ", 13) != 0)
 			slog(s, now, "%s", ev->text);
+		/*
+		 * A message refused after its end (bare <LF>, reference 05f)
+		 * has been through cleanup already, which logged its
+		 * message-id before smtpd threw the file away.
+		 */
+		if (s->cleanup != NULL && strstr(ev->text, ": reject: END-OF-MESSAGE from ") != NULL)
+			cleanup_log_rejected(s->cleanup, now);
 		break;
 	case SMTPD_EV_HELO:
 		break;

@@ -43,7 +43,12 @@ enum smtp_server_act {
 
 struct smtp_server;
 
-/* Reads the host's current configuration; queues the banner. */
+/*
+ * Reads the host's current configuration (main.cf, the service's
+ * master.cf -o overrides, passwd, aliases) and logs "connect from". The
+ * banner comes out of the first smtp_server_run(): input fed before that
+ * is a client talking first, as Postfix sees it.
+ */
 struct smtp_server *smtp_server_new(struct host *h,
 				    const struct smtp_server_opts *o,
 				    mtime_t now);

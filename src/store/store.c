@@ -340,7 +340,7 @@ void store_mailbox_close(struct store_mailbox **mbp, mtime_t now)
 	*mbp = NULL;
 	/* Pending changes reach the storage (Dovecot writes its lazy mbox
 	 * changes when the mailbox is closed, too). */
-	if (mb->mode == STORE_OPEN_RW)
+	if (mb->mode != STORE_OPEN_RO)
 		(void)mb->ops->sync(mb, NULL, now, &e);
 	mb->ops->close(mb);
 }

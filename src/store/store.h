@@ -97,9 +97,13 @@ struct store_folders {
 };
 
 enum store_open_mode {
-	STORE_OPEN_RW,		/* SELECT, POP3: flag changes and expunges allowed */
-	STORE_OPEN_RO,		/* EXAMINE, STATUS: nothing is ever written,
-				   \Recent is left for the next RW open */
+	STORE_OPEN_RW,		/* SELECT, POP3: flag changes and expunges
+				   allowed; takes \Recent (RFC 3501 2.3.2) */
+	STORE_OPEN_RO,		/* EXAMINE, STATUS: no mail is changed; shows
+				   \Recent but leaves it for the next RW open */
+	STORE_OPEN_SAVE,	/* the target of APPEND or COPY: writes
+				   allowed, \Recent left for the next RW open
+				   (Dovecot's MAILBOX_FLAG_SAVEONLY) */
 };
 
 enum store_flag_op {
@@ -243,14 +247,15 @@ int store_subscribe(struct store_user *u, const char *name, int on,
  * /var/mail/bob appears); any other missing folder gives -1 with
  * e->errnum = ENOENT. The first open of a mailbox assigns UIDVALIDITY
  * (now, in seconds) and UIDs, and a RW open persists them (Dovecot
- * rewrites the mbox on its first visit, see docs/store.md). In a RW
- * open, messages new since the last RW open carry \Recent in this view
- * and in no later one.
+ * rewrites the mbox on its first visit, see docs/store.md). Messages
+ * new since the last RW open carry \Recent; a RW open takes it (no
+ * later view shows it), RO and SAVE opens leave it (EXAMINE shows
+ * "* 2 RECENT" and the next SELECT still sees them, imap/01-session).
  */
 int store_mailbox_open(struct store_user *u, const char *name,
 		       enum store_open_mode mode, mtime_t now,
 		       struct store_mailbox **mb_out, struct err *e);
-/* Writes pending flag changes (store_mailbox_sync) and closes; *mbp = NULL.
+/* Writes pending changes (store_mailbox_sync) and closes; *mbp = NULL.
  * An error while writing is lost (as at a client's disconnect). */
 void store_mailbox_close(struct store_mailbox **mbp, mtime_t now);
 

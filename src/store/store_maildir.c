@@ -30,6 +30,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/xalloc.h"
 #include "store/store_int.h"
 #include "store/store_mbox.h"
@@ -65,25 +66,6 @@ struct md_mailbox {
 
 static const struct store_ops maildir_ops;
 
-static int mkdirs(const char *path, mode_t mode)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 static char *folder_dir(struct store_user *u, const char *name)
 {
 	char *d, *p;
@@ -102,7 +84,7 @@ static int make_maildir(const char *dir, int folder)
 {
 	static const char *const subs[] = { "cur", "new", "tmp" };
 	size_t i;
-	int rc = mkdirs(dir, 0700);
+	int rc = fs_mkdirs(dir, 0700);
 
 	for (i = 0; i < 3 && rc == 0; i++) {
 		char *p = xasprintf("%s/%s", dir, subs[i]);
@@ -202,28 +184,6 @@ static int md_create(struct store_user *u, const char *name, mtime_t now,
 	return rc;
 }
 
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (d == NULL) {
-		(void)unlink(path);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char *p;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = xasprintf("%s/%s", path, de->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	closedir(d);
-	(void)rmdir(path);
-}
-
 static int md_delete(struct store_user *u, const char *name, struct err *e)
 {
 	char *dir = folder_dir(u, name);
@@ -233,7 +193,7 @@ static int md_delete(struct store_user *u, const char *name, struct err *e)
 		free(dir);
 		return err_set(e, ENOENT, "Mailbox doesn't exist: %s", name);
 	}
-	remove_tree(dir);
+	fs_remove_tree(dir);
 	free(dir);
 	return 0;
 }
@@ -279,7 +239,7 @@ static int md_subscribe(struct store_user *u, const char *name, int on,
 	char line[1024];
 	int found = 0, rc = 0;
 
-	(void)mkdirs(u->root_path, 0700);
+	(void)fs_mkdirs(u->root_path, 0700);
 	out = fopen(tpath, "w");
 	if (out == NULL) {
 		rc = err_set(e, errno, "open(%s) failed", tpath);
@@ -752,8 +712,9 @@ static int scan(struct md_mailbox *mb, mtime_t now, struct err *e)
 			}
 			free(from);
 			free(to);
-		} else if (r->in_new) {
-			r->recent = 0;
+		} else if (r->in_new && o == NULL) {
+			/* RO/SAVE: \Recent shown, the file stays in new/. */
+			r->recent = 1;
 		}
 		if (o == NULL || r->size == 0) {
 			path = rec_path(mb, r);
@@ -1001,7 +962,7 @@ static int md_sync(struct store_mailbox *b, const struct store_sync_cb *cb,
 	struct md_mailbox *mb = (struct md_mailbox *)b;
 
 	apply_view_changes(mb);
-	if (b->mode == STORE_OPEN_RW)
+	if (b->mode != STORE_OPEN_RO)
 		write_flags(mb);
 	if (scan(mb, now, e) < 0)
 		return -1;

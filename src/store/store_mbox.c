@@ -19,31 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/xalloc.h"
 #include "store/store_mbox.h"
 #include "store/store_mbox_int.h"
 
 static const struct store_ops mbox_ops;
-
-/* mkdir -p, each new directory 0700 (Dovecot's ~/mail and .imap). */
-static int mkdirs(const char *path, mode_t mode)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
 
 static char *folder_path(struct store_user *u, const char *name)
 {
@@ -151,7 +132,7 @@ static int mbox_create(struct store_user *u, const char *name, mtime_t now,
 	slash = strrchr(dir, '/');
 	if (slash != NULL) {
 		*slash = '\0';
-		(void)mkdirs(dir, 0700);
+		(void)fs_mkdirs(dir, 0700);
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
@@ -163,29 +144,6 @@ static int mbox_create(struct store_user *u, const char *name, mtime_t now,
 	free(dir);
 	free(path);
 	return rc;
-}
-
-/* rm -r of an index directory (only our own files are in it). */
-static void remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-
-	if (d == NULL) {
-		(void)unlink(path);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		char *p;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = xasprintf("%s/%s", path, de->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	closedir(d);
-	(void)rmdir(path);
 }
 
 static int mbox_delete(struct store_user *u, const char *name, struct err *e)
@@ -203,7 +161,7 @@ static int mbox_delete(struct store_user *u, const char *name, struct err *e)
 			     name);
 	}
 	if (rc == 0)
-		remove_tree(idx);
+		fs_remove_tree(idx);
 	free(path);
 	free(idx);
 	return rc;
@@ -219,7 +177,7 @@ static int mbox_rename(struct store_user *u, const char *from, const char *to,
 
 	if (slash != NULL) {
 		*slash = '\0';
-		(void)mkdirs(dir, 0700);
+		(void)fs_mkdirs(dir, 0700);
 	}
 	if (rename(a, b) < 0)
 		rc = err_set(e, errno, "rename(%s) failed: %s", a,
@@ -243,7 +201,7 @@ static int mbox_subscribe(struct store_user *u, const char *name, int on,
 	char line[1024];
 	int found = 0, rc = 0;
 
-	(void)mkdirs(u->root_path, 0700);
+	(void)fs_mkdirs(u->root_path, 0700);
 	out = fopen(tpath, "w");
 	if (out == NULL) {
 		rc = err_set(e, errno, "open(%s) failed: %s", tpath,
@@ -493,8 +451,8 @@ static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
 
 	b->msgs = xrealloc(b->msgs, (b->count + 1) * sizeof(b->msgs[0]));
 	mb->orig = xrealloc(mb->orig, (b->count + 1) * sizeof(mb->orig[0]));
-	recent = b->mode == STORE_OPEN_RW && r->uid >= mb->first_recent_uid &&
-		 !r->had_o;
+	/* Every mode shows \Recent; only RW takes it (view_update). */
+	recent = r->uid >= mb->first_recent_uid && !r->had_o;
 	v = &b->msgs[b->count];
 	v->uid = r->uid;
 	v->flags = r->want_flags | (recent ? STORE_RECENT : 0);
@@ -608,7 +566,7 @@ static int mbox_open(struct store_user *u, const char *name,
 		err_set(e, ENOENT, "Mailbox isn't selectable: %s", name);
 		goto fail;
 	}
-	(void)mkdirs(mb->index_dir, 0700);
+	(void)fs_mkdirs(mb->index_dir, 0700);
 
 	if (store_mbox_index_load(mb) == 0) {
 		mb->f_ino = 0;
@@ -689,7 +647,7 @@ static int mbox_sync(struct store_mailbox *b, const struct store_sync_cb *cb,
 	apply_view_changes(mb);
 	if (store_mbox_refresh(mb, now, e) < 0)
 		return -1;
-	if (b->mode == STORE_OPEN_RW && mb->file_dirty)
+	if (b->mode != STORE_OPEN_RO && mb->file_dirty)
 		rc = store_mbox_write(mb, now, e);
 	view_update(mb, cb);
 	store_mbox_index_save(mb);

@@ -266,7 +266,7 @@ static int ram_open(struct store_user *u, const char *name,
 	rm->base.name = xstrdup(name);
 	rm->base.uidvalidity = f->uidvalidity;
 	for (i = 0; i < f->count; i++)
-		view_add(rm, &f->msgs[i], mode == STORE_OPEN_RW &&
+		view_add(rm, &f->msgs[i],
 			 f->msgs[i].uid >= f->first_recent_uid);
 	rm->base.uidnext = f->uidnext;
 	if (mode == STORE_OPEN_RW)
@@ -303,7 +303,7 @@ static void write_changes(struct ram_mailbox *rm)
 	struct store_mailbox *mb = &rm->base;
 	size_t i;
 
-	if (mb->mode != STORE_OPEN_RW || !mb->dirty)
+	if (mb->mode == STORE_OPEN_RO || !mb->dirty)
 		return;
 	for (i = 0; i < mb->count; i++) {
 		struct store_msg *v = &mb->msgs[i];
@@ -370,7 +370,7 @@ static int ram_sync(struct store_mailbox *mb, const struct store_sync_cb *cb,
 		for (i = 0; i < f->count; i++) {
 			if (f->msgs[i].uid <= last)
 				continue;
-			view_add(rm, &f->msgs[i], mb->mode == STORE_OPEN_RW &&
+			view_add(rm, &f->msgs[i],
 				 f->msgs[i].uid >= f->first_recent_uid);
 		}
 		if (mb->mode == STORE_OPEN_RW)

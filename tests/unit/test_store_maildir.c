@@ -76,14 +76,14 @@ static void test_delivered_file(void)
 	tu_mkdirs(p);
 	free(p);
 
-	/* Read-only: stays in new/, not \Recent here, UID 1. */
+	/* Read-only: stays in new/, shown \Recent (not taken), UID 1. */
 	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RO, T0,
 						 &mb, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(store_mailbox_count(mb), 1);
 	CU_ASSERT_EQUAL(store_mailbox_msg(mb, 0)->uid, 1);
 	/* 384 bytes in 11 lines: 395 with CRLF. */
 	CU_ASSERT_EQUAL(store_mailbox_msg(mb, 0)->size, 395);
-	CU_ASSERT_FALSE(store_mailbox_msg(mb, 0)->flags & STORE_RECENT);
+	CU_ASSERT(store_mailbox_msg(mb, 0)->flags & STORE_RECENT);
 	buf_init(&b);
 	CU_ASSERT_EQUAL(store_mailbox_read(mb, 0, &b, &e), 0);
 	CU_ASSERT_EQUAL(b.len, 395);

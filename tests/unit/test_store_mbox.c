@@ -76,7 +76,8 @@ static void test_parse_seed(void)
 		if (m->size != sizes[i])
 			CU_FAIL("size");
 		CU_ASSERT_EQUAL(m->uid, i + 1);
-		CU_ASSERT_EQUAL(m->flags, 0);
+		/* Never seen by a RW session: \Recent, shown, not taken. */
+		CU_ASSERT_EQUAL(m->flags, STORE_RECENT);
 	}
 	CU_ASSERT_EQUAL(store_mailbox_total_size(mb), 1536);
 	/* INTERNALDATE = From_ line: Sat Nov 28 22:02:51 2026 */
@@ -301,7 +302,7 @@ static void test_folders_append(void)
 
 	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
 						 &in, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RW,
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_SAVE,
 						 T0 + 39000, &old, &e), 0);
 	CU_ASSERT_EQUAL(store_mailbox_uidvalidity(old), 1795903428);
 	CU_ASSERT_EQUAL(store_mailbox_copy(in, 0, old, T0, &uid, &e), 0);
@@ -331,6 +332,19 @@ static void test_folders_append(void)
 	CU_ASSERT_EQUAL(store_mailbox_count(old), 2);
 	CU_ASSERT_EQUAL(store_mailbox_msg(old, 1)->uid, 2);
 	CU_ASSERT_EQUAL(store_mailbox_uidvalidity(old), 1795903428);
+	/* EXAMINE Old: "* 2 RECENT" */
+	CU_ASSERT_EQUAL(store_mailbox_msg(old, 0)->flags, STORE_RECENT);
+	CU_ASSERT_EQUAL(store_mailbox_msg(old, 1)->flags,
+			STORE_SEEN | STORE_RECENT);
+	store_mailbox_close(&old, T0);
+	/* SELECT takes \Recent; EXAMINE after it shows none. */
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RW, T0,
+						 &old, &e), 0);
+	CU_ASSERT(store_mailbox_msg(old, 1)->flags & STORE_RECENT);
+	store_mailbox_close(&old, T0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RO, T0,
+						 &old, &e), 0);
+	CU_ASSERT_FALSE(store_mailbox_msg(old, 1)->flags & STORE_RECENT);
 	store_mailbox_close(&old, T0);
 	CU_ASSERT_EQUAL(store_delete(u, "Old", &e), 0);
 	CU_ASSERT_EQUAL(store_delete(u, "Old", &e), -1);

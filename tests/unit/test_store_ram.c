@@ -88,9 +88,45 @@ static void test_ram_basic(void)
 	store_user_free(&u);
 }
 
+/* imap/01-session: APPEND/COPY into Old, EXAMINE Old shows 2 RECENT,
+ * and a later SELECT still gets them; EXAMINE INBOX after SELECT: 0. */
+static void test_recent_modes(void)
+{
+	struct err e;
+	struct store_user *u = store_user_open("ram:", "alice", "/home/alice",
+					       "", &e);
+	struct store_mailbox *mb;
+	uint32_t uid;
+
+	CU_ASSERT_EQUAL(store_create(u, "Old", 1000, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_SAVE,
+						 1000, &mb, &e), 0);
+	CU_ASSERT_EQUAL(store_mailbox_append(mb, "a\n\nb\n", 5, STORE_SEEN, 0,
+					     -1, 1000, &uid, &e), 0);
+	CU_ASSERT_EQUAL(store_mailbox_append(mb, "c\n\nd\n", 5, 0, 0,
+					     -1, 1000, &uid, &e), 0);
+	store_mailbox_close(&mb, 1000);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RO, 1000,
+						 &mb, &e), 0);
+	CU_ASSERT_EQUAL(store_mailbox_msg(mb, 0)->flags,
+			STORE_SEEN | STORE_RECENT);
+	CU_ASSERT(store_mailbox_msg(mb, 1)->flags & STORE_RECENT);
+	store_mailbox_close(&mb, 1000);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RW, 1000,
+						 &mb, &e), 0);
+	CU_ASSERT(store_mailbox_msg(mb, 1)->flags & STORE_RECENT);
+	store_mailbox_close(&mb, 1000);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "Old", STORE_OPEN_RO, 1000,
+						 &mb, &e), 0);
+	CU_ASSERT_FALSE(store_mailbox_msg(mb, 1)->flags & STORE_RECENT);
+	store_mailbox_close(&mb, 1000);
+	store_user_free(&u);
+}
+
 void test_store_ram_register(void)
 {
 	CU_pSuite s = CU_add_suite("store_ram", NULL, NULL);
 
 	CU_add_test(s, "append, sync, expunge, folders", test_ram_basic);
+	CU_add_test(s, "\\Recent in RW, RO and SAVE opens", test_recent_modes);
 }

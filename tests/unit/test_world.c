@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/conf.h"
 #include "lib/xalloc.h"
 #include "mta/aliases.h"
 #include "mta/host.h"
@@ -227,6 +228,34 @@ static void test_init_default(void)
 	free(users);
 	CU_ASSERT(is_dir(hb, "home/bob"));
 	CU_ASSERT(is_dir(ha, "var/spool/postfix/incoming"));
+
+	/* no myhostname line: the machine's name is the virtual host's */
+	{
+		char *path = xasprintf("%s/etc/postfix/main.cf", hb);
+		FILE *f = fopen(path, "w");
+		struct host *h;
+
+		fputs("mydestination = $myhostname, b.example\nbogus line\n", f);
+		fclose(f);
+		w = world_open(root, &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		h = world_host(w, "mail.b.example", &e);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+		CU_ASSERT_STRING_EQUAL(host_myhostname(h), "mail.b.example");
+		CU_ASSERT_STRING_EQUAL(host_log_name(h), "mail");
+		CU_ASSERT_STRING_EQUAL(host_myorigin(h), "mail.b.example");	/* default $myhostname */
+		CU_ASSERT_STRING_EQUAL(conf_get(h->conf, "mydomain"), "b.example");
+		CU_ASSERT_EQUAL(host_reload(h, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "main.cf, line 2"));
+		world_free(&w);
+		free(path);
+		/* the bad line was logged, as Postfix programs log it */
+		path = read_file(hb, "var/log/mail.log");
+		CU_ASSERT_PTR_NOT_NULL(strstr(path, " mail postfix/master["));
+		CU_ASSERT_PTR_NOT_NULL(strstr(path, "warning: "));
+		CU_ASSERT_PTR_NULL(strstr(path, "(null)"));
+		free(path);
+	}
 	free(ha);
 	free(hb);
 	rm_rf(root);

@@ -1,0 +1,149 @@
+/*
+ * maillab postfix [--host H] COMMAND: Postfix's postfix(1) control
+ * program on a lab host.
+ *   check   main.cf and master.cf read, queue directories present; prints
+ *           nothing when all is well (warnings otherwise)
+ *   status  "the Postfix mail system is running: PID: N" (to mail.log; to
+ *           the terminal only when stderr is one, as postfix-script does)
+ *   reload  re-reads the configuration: "refreshing the Postfix mail
+ *           system" and master's "reload -- version 3.7.11, ..."
+ *   start / stop   the host's mail system up or down (stopped: its SMTP
+ *           port refuses connections, like `maillab fault HOST down`)
+ *   flush   postqueue -f
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/admin.h"
+#include "cli/cli.h"
+#include "lib/clock.h"
+#include "lib/conf.h"
+#include "lib/mastercf.h"
+#include "lib/xalloc.h"
+#include "mta/host.h"
+#include "mta/queue_ops.h"
+#include "sim/sim.h"
+
+static const char *const queue_dirs[] = {
+	"active", "bounce", "corrupt", "defer", "deferred", "flush", "hold",
+	"incoming", "maildrop", "pid", "private", "public", "saved", "trace", NULL,
+};
+
+static void script(struct host *h, mtime_t now, int warn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* postfix-script's messages: always logged; shown on a terminal. */
+static void script(struct host *h, mtime_t now, int warn, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	host_log(h, now, "postfix/postfix-script", "%s%s", warn ? "warning: " : "", text);
+	if (warn || isatty(2))
+		fprintf(stderr, "postfix/postfix-script: %s%s\n", warn ? "warning: " : "", text);
+}
+
+static int check(struct host *h, mtime_t now)
+{
+	struct conf *c = conf_new();
+	struct mastercf m;
+	struct err e;
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	p = host_path(h, "etc/postfix/main.cf");
+	if (conf_load(c, p, &e) < 0) {
+		fprintf(stderr, "postfix: warning: %s\n", e.text);
+		rc = 1;
+	}
+	free(p);
+	conf_free(&c);
+	mastercf_init(&m);
+	p = host_path(h, "etc/postfix/master.cf");
+	if (mastercf_load(&m, p, &e) < 0) {
+		fprintf(stderr, "postfix: warning: %s\n", e.text);
+		rc = 1;
+	}
+	free(p);
+	mastercf_reset(&m);
+	for (i = 0; queue_dirs[i] != NULL; i++) {
+		char *rel = xasprintf("var/spool/postfix/%s", queue_dirs[i]);
+		char *dir = host_path(h, rel);
+		struct stat sb;
+
+		if (stat(dir, &sb) != 0) {
+			/* postfix check recreates what is missing, and says so */
+			script(h, now, 1, "creating missing Postfix %s directory", queue_dirs[i]);
+			(void)mkdir(dir, 0700);
+		}
+		free(rel);
+		free(dir);
+	}
+	return rc;
+}
+
+int cmd_postfix(struct cli *cli, int argc, char **argv)
+{
+	struct admin a;
+	struct sim *s;
+	struct err e;
+	int argi, rc;
+	mtime_t now;
+	const char *cmd;
+
+	rc = admin_open(&a, cli, argc, argv, &argi);
+	if (rc != 0)
+		return rc;
+	while (argi < argc && argv[argi][0] == '-')
+		argi++;		/* -c DIR, -D, -v: accepted, no effect */
+	if (argi >= argc) {
+		fprintf(stderr, "postfix: fatal: usage: postfix [-c config_dir] [-Dv] command\n");
+		return admin_close(&a, 1);
+	}
+	cmd = argv[argi];
+	s = sim_open(a.w, NULL, &e);
+	if (s == NULL) {
+		fprintf(stderr, "postfix: fatal: %s\n", e.text);
+		return admin_close(&a, 1);
+	}
+	now = sim_now(s);
+	if (strcmp(cmd, "check") == 0) {
+		rc = check(a.h, now);
+	} else if (strcmp(cmd, "status") == 0) {
+		/* XXX a stopped host (postfix stop) still says "running" */
+		script(a.h, now, 0, "the Postfix mail system is running: PID: %d",
+		       host_pid(a.h, "master"));
+	} else if (strcmp(cmd, "reload") == 0) {
+		script(a.h, now, 0, "refreshing the Postfix mail system");
+		host_log(a.h, now, "postfix/master", "reload -- version 3.7.11, configuration /etc/postfix");
+		(void)host_reload(a.h, &e);
+	} else if (strcmp(cmd, "start") == 0) {
+		script(a.h, now, 0, "starting the Postfix mail system");
+		(void)sim_fault(s, a.h->name, "up", &e);
+	} else if (strcmp(cmd, "stop") == 0) {
+		script(a.h, now, 0, "stopping the Postfix mail system");
+		(void)sim_fault(s, a.h->name, "down", &e);
+	} else if (strcmp(cmd, "flush") == 0) {
+		struct queue_ops_entry *en = NULL;
+		size_t n = queue_ops_list(a.h, "deferred", &en), i;
+
+		for (i = 0; i < n; i++)
+			(void)queue_ops_set_mtime(en[i].path, 0);
+		queue_ops_entries_free(&en, n);
+	} else {
+		fprintf(stderr, "postfix: fatal: unknown command: '%s'. Usage: postfix "
+			"start (or stop, reload, abort, flush, check, status, set-permissions, "
+			"upgrade-configuration)\n", cmd);
+		rc = 1;
+	}
+	sim_free(&s);
+	return admin_close(&a, rc);
+}
