@@ -970,7 +970,8 @@ void imapd_mbox_append(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		imapd_done(s, c, "NO", imapd_reply_text(IMAPD_R_TRYCREATE), name);
 		return;
 	}
-	if (store_mailbox_open(s->user, name, STORE_OPEN_RO, now, &mb, &e) < 0) {
+	/* STORE_OPEN_SAVE: Dovecot's MAILBOX_FLAG_SAVEONLY, \Recent stays */
+	if (store_mailbox_open(s->user, name, STORE_OPEN_SAVE, now, &mb, &e) < 0) {
 		storage_error(s, c, name, &e);
 		return;
 	}
@@ -1110,7 +1111,7 @@ static void copy_move(struct imapd *s, struct imapd_cmdctx *c, mtime_t now,
 	if (s->mb != NULL && strcmp(store_mailbox_name(s->mb), name) == 0) {
 		/* into itself: a second handle, the view sees it on sync */
 	}
-	if (store_mailbox_open(s->user, name, STORE_OPEN_RO, now, &to, &e) < 0) {
+	if (store_mailbox_open(s->user, name, STORE_OPEN_SAVE, now, &to, &e) < 0) {
 		storage_error(s, c, name, &e);
 		goto out;
 	}

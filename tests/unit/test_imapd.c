@@ -31,10 +31,10 @@ void test_imapd_register(void);
 
 /*
  * Dovecot's mbox storage lists folders as \NoInferiors with \Marked
- * when they hold mail no session has seen (01-session a29), and shows
- * \Recent to EXAMINE without using it up (a30, a31). The RAM backend
- * does neither, so these tests wrap it: the first-recent UID of each
- * folder is mirrored here, as Dovecot keeps it in its index.
+ * when they hold mail no session has seen (01-session a29); the RAM
+ * backend lists plain \HasNoChildren. These tests wrap it: the
+ * first-recent UID of each folder is mirrored here (as Dovecot keeps it
+ * in its index) to compute \Marked.
  */
 static const struct store_ops *ram_ops;
 static struct store_ops dove_ops;
@@ -57,25 +57,13 @@ static uint32_t *first_recent(const char *name)
 	return &fr[nfr++].first_recent;
 }
 
-static void mark_recent(struct store_mailbox *mb)
-{
-	uint32_t f = *first_recent(mb->name);
-	size_t i;
-
-	for (i = 0; i < mb->count; i++)
-		if (mb->msgs[i].uid >= f)
-			mb->msgs[i].flags |= STORE_RECENT;
-}
-
 static int dove_open(struct store_user *u, const char *name,
 		     enum store_open_mode mode, mtime_t now,
 		     struct store_mailbox **mb_out, struct err *e)
 {
 	if (ram_ops->open(u, name, mode, now, mb_out, e) < 0)
 		return -1;
-	if (mode == STORE_OPEN_RO)
-		mark_recent(*mb_out);
-	else
+	if (mode == STORE_OPEN_RW)
 		*first_recent(name) = (*mb_out)->uidnext;
 	return 0;
 }
@@ -85,9 +73,7 @@ static int dove_sync(struct store_mailbox *mb, const struct store_sync_cb *cb,
 {
 	if (ram_ops->sync(mb, cb, now, e) < 0)
 		return -1;
-	if (mb->mode == STORE_OPEN_RO)
-		mark_recent(mb);
-	else
+	if (mb->mode == STORE_OPEN_RW)
 		*first_recent(mb->name) = mb->uidnext;
 	return 0;
 }
