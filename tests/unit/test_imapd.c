@@ -654,6 +654,21 @@ static void test_odd_bytes(void)
 		   "valid\r\n* OK [UIDNEXT 4] Predicted next UID\r\ng OK "
 		   "[READ-WRITE] Select completed (<TIME>).\r\n* SEARCH\r\n"
 		   "h OK Search completed (<TIME>).\r\n");
+	{
+		/* imap_max_line_length: "Too long argument.", the rest of
+		 * the line is dropped */
+		size_t n = 70000;
+		char *big = xmalloc(n);
+
+		memset(big, 'x', n);
+		memcpy(big, "i NOOP ", 7);
+		check_said(say(&a, big, n, now),
+			   "i BAD Error in IMAP command NOOP: Too long argument "
+			   "(<TIME>).\r\n");
+		check_said(SAY(&a, "yyy\r\nj NOOP\r\n", now),
+			   "j OK NOOP completed (<TIME>).\r\n");
+		free(big);
+	}
 	session_close(&a);
 	store_user_free(&u);
 }
