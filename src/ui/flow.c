@@ -632,6 +632,15 @@ const char *flow_log_short(const char *text)
 	return p;
 }
 
+const char *flow_log_process(const char *process)
+{
+	/* Dovecot's lines read "dovecot: imap-login: ...", whichever of
+	 * its processes wrote them. */
+	if (process != NULL && strncmp(process, "dovecot", 7) == 0)
+		return "dovecot";
+	return process;
+}
+
 const char *flow_say_text(const struct flow *f, const struct flow_step *s)
 {
 	const struct trace_event *e;

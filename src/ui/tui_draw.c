@@ -800,8 +800,10 @@ static void pane_log(struct tui *t, const struct area *a)
 
 		buf_init(&b);
 		buf_addf(&b, "%s ", fe->ev.host ? fe->ev.host : "");
-		if (fe->ev.process && strncmp(shortened, fe->ev.process, strlen(fe->ev.process)) != 0)
-			buf_addf(&b, "%s: ", fe->ev.process);
+		if (fe->ev.process &&
+		    strncmp(shortened, flow_log_process(fe->ev.process),
+			    strlen(flow_log_process(fe->ev.process))) != 0)
+			buf_addf(&b, "%s: ", flow_log_process(fe->ev.process));
 		narrator_escape(&b, shortened);
 		put(a->y + 1 + row++, a->x + 1, a->w - 2, b.data,
 		    (long)fe->step == t->cur ? inks[TUI_INK_LOG] : 0);
