@@ -19,6 +19,7 @@
 #include "mta/host.h"
 #include "net/conn.h"
 #include "net/evloop.h"
+#include "net/listen_trace.h"
 #include "net/listener_pid.h"
 #include "net/netsess.h"
 #include "net/tls.h"
@@ -83,6 +84,7 @@ struct listener {
 	int spare_fd;			/* given up to accept() on EMFILE */
 	FILE *announce;
 	struct sim *sim;		/* the world run: queue managers, clock */
+	struct listen_trace *trace;	/* --trace, or NULL */
 	uint64_t sim_timer;
 	mtime_t sim_timer_due;		/* real time the timer fires */
 	struct netsess_env env;
@@ -801,6 +803,7 @@ static void listener_free(struct listener *li)
 	for (i = 0; i < li->nsocks; i++)
 		lsock_free(li->socks[i]);
 	sim_free(&li->sim);
+	listen_trace_close(&li->trace);
 	for (i = 0; i < li->nhosts; i++) {
 		if (li->hosts[i].ssl_ctx)
 			SSL_CTX_free(li->hosts[i].ssl_ctx);
@@ -882,9 +885,20 @@ int listener_run(struct world *w, const struct listener_opts *o,
 	 * left in active/ back into incoming/), and sessions use the lab
 	 * clock.
 	 */
-	li.sim = sim_open(w, NULL, e);
-	if (li.sim == NULL)
-		goto fail;
+	{
+		struct sim_opts so;
+
+		memset(&so, 0, sizeof(so));
+		if (o->trace_path != NULL) {
+			li.trace = listen_trace_open(o->trace_path, e);
+			if (li.trace == NULL)
+				goto fail;
+			so.trace = listen_trace_sink(li.trace);
+		}
+		li.sim = sim_open(w, &so, e);
+		if (li.sim == NULL)
+			goto fail;
+	}
 	li.conns.clock_offset = sim_now(li.sim) - clock_real_now();
 	li.env.work = on_work;
 	li.env.ctx = &li;
