@@ -89,6 +89,29 @@ def free_port():
     return p
 
 
+def start_socat(cmd):
+    """socat on a free loopback port; another port if someone took it
+    between our probe and socat's bind. Returns (proc, port)."""
+    err = b""
+    for _ in range(5):
+        port = free_port()
+        proc = subprocess.Popen(["socat", "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork" % port,
+                                 "EXEC:" + cmd], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        end = time.monotonic() + 10.0
+        while time.monotonic() < end and proc.poll() is None:
+            if ":%04X " % port in open("/proc/net/tcp").read().upper():
+                time.sleep(0.1)
+                if proc.poll() is None:     # not someone else's socket
+                    return proc, port
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            proc.kill()
+        err = proc.communicate()[1]
+    fail("socat would not listen: %r" % err)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="maillab-console.")
     root = os.path.join(tmp, "root")
@@ -111,16 +134,8 @@ def main():
         if not shutil.which("socat"):
             print("socat not installed: --connect not tested")
             return
-        port = free_port()
         cmd = "%s --root %s serve --stdio smtp --host %s" % (MAILLAB, root, HOST)
-        socat = subprocess.Popen(["socat", "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork" % port,
-                                  "EXEC:" + cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        socat, port = start_socat(cmd)
         target = "127.0.0.1:%d" % port
         check_plain("--connect", console(["console", "--connect", target, "--no-explain"], TYPED),
                     "# maillab console: connected to %s" % target)

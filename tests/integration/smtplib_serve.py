@@ -42,17 +42,28 @@ def free_port():
     return port
 
 
-def wait_listening(port, proc, secs=10.0):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            fail("socat exited early (status %s)" % proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
+def start_socat(cmd):
+    """socat on a free loopback port; another port if someone took it
+    between our probe and socat's bind. Returns (proc, port)."""
+    err = b""
+    for _ in range(5):
+        port = free_port()
+        proc = subprocess.Popen(["socat", "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork" % port,
+                                 "EXEC:" + cmd], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        end = time.monotonic() + 10.0
+        while time.monotonic() < end and proc.poll() is None:
+            # Our socat is up once its listening socket exists.
+            if ":%04X " % port in open("/proc/net/tcp").read().upper():
+                time.sleep(0.1)
+                if proc.poll() is None:     # not someone else's socket
+                    return proc, port
+                break
             time.sleep(0.05)
-    fail("nothing listens on 127.0.0.1:%d" % port)
+        if proc.poll() is None:
+            proc.kill()
+        err = proc.communicate()[1]
+    fail("socat would not listen: %r" % err)
 
 
 def find_queue_file(root, qid):
@@ -127,12 +138,9 @@ def check_queued(root, qid, body):
 
 
 def via_socat(root):
-    port = free_port()
     cmd = "%s --root %s serve --stdio smtp --host %s" % (MAILLAB, root, HOST)
-    proc = subprocess.Popen(["socat", "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork" % port,
-                             "EXEC:" + cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, port = start_socat(cmd)
     try:
-        wait_listening(port, proc)
         body = "Ola Amigo via socat and smtplib"
         qid = send_one(port, "via socat", body)
         print("ok: socat session queued %s" % qid)
