@@ -311,7 +311,6 @@ static void update_dirty(struct mbox_mailbox *mb)
 int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 {
 	struct stat st;
-	struct buf data;
 	int64_t mtime;
 	int rc = 0;
 
@@ -322,7 +321,6 @@ int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 	if (!mb->reparse && (uint64_t)st.st_size == mb->f_size &&
 	    mtime == mb->f_mtime_ns && st.st_ino == mb->f_ino)
 		return 0;
-	buf_init(&data);
 	if (!mb->reparse && st.st_ino == mb->f_ino && mb->f_size > 0 &&
 	    (uint64_t)st.st_size > mb->f_size && mb->nrecs > 0) {
 		/* Grown: new mail appended after what we know? */
@@ -330,11 +328,12 @@ int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 
 		if (pread(fd, probe, 7, (off_t)mb->f_size - 2) == 7 &&
 		    memcmp(probe, "\n\nFrom ", 7) == 0) {
-			rc = read_fd(fd, mb->f_size,
-				     (uint64_t)st.st_size - mb->f_size, &data, e);
-			if (rc == 0)
-				store_mbox_parse(mb, data.data, data.len,
-						 mb->f_size);
+			rc = store_mbox_parse_fd(mb, fd, mb->f_size,
+						 (uint64_t)st.st_size, e);
+			if (rc < 0) {
+				mb->reparse = 1;
+				return -1;
+			}
 			goto parsed;
 		}
 	}
@@ -344,14 +343,23 @@ int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 		struct mbox_rec *old = mb->recs;
 		size_t nold = mb->nrecs, i;
 		uint32_t keep_validity = mb->base.uidvalidity;
+		struct mbox_file_state old_st = mb->st;
 
-		rc = read_fd(fd, 0, (uint64_t)st.st_size, &data, e);
-		if (rc < 0)
-			goto out;
 		mb->recs = NULL;
 		mb->nrecs = 0;
+		mb->recs_cap = 0;
 		memset(&mb->st, 0, sizeof(mb->st));
-		store_mbox_parse(mb, data.data, data.len, 0);
+		rc = store_mbox_parse_fd(mb, fd, 0, (uint64_t)st.st_size, e);
+		if (rc < 0) {
+			/* Back to what we had; the next look reads again. */
+			free(mb->recs);
+			mb->recs = old;
+			mb->nrecs = nold;
+			mb->recs_cap = nold;
+			mb->st = old_st;
+			mb->reparse = 1;
+			return -1;
+		}
 		if (mb->st.uidvalidity != 0)
 			mb->base.uidvalidity = mb->st.uidvalidity;
 		else
@@ -377,8 +385,6 @@ parsed:
 	mb->f_mtime_ns = mtime;
 	mb->f_ino = st.st_ino;
 	update_dirty(mb);
-out:
-	buf_reset(&data);
 	return rc;
 }
 
@@ -397,6 +403,7 @@ int store_mbox_refresh(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		free(mb->recs);
 		mb->recs = NULL;
 		mb->nrecs = 0;
+		mb->recs_cap = 0;
 		mb->f_size = 0;
 		mb->f_ino = 0;
 		return 0;
@@ -449,8 +456,12 @@ static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
 	struct store_msg *v;
 	int recent;
 
-	b->msgs = xrealloc(b->msgs, (b->count + 1) * sizeof(b->msgs[0]));
-	mb->orig = xrealloc(mb->orig, (b->count + 1) * sizeof(mb->orig[0]));
+	if (b->count == mb->view_cap) {
+		/* Doubling: an open adds 50,000 of these. */
+		mb->view_cap = mb->view_cap < 64 ? 64 : mb->view_cap * 2;
+		b->msgs = xrealloc(b->msgs, mb->view_cap * sizeof(b->msgs[0]));
+		mb->orig = xrealloc(mb->orig, mb->view_cap * sizeof(mb->orig[0]));
+	}
 	/* Every mode shows \Recent; only RW takes it (view_update). */
 	recent = r->uid >= mb->first_recent_uid && !r->had_o;
 	v = &b->msgs[b->count];
@@ -480,13 +491,18 @@ static void view_update(struct mbox_mailbox *mb,
 			const struct store_sync_cb *cb)
 {
 	struct store_mailbox *b = &mb->base;
-	size_t i, before;
+	size_t i, j = 0, before;
 	uint32_t last;
 
 	for (i = 0; i < b->count;) {
-		struct mbox_rec *r = store_mbox_rec(mb, b->msgs[i].uid);
 		uint32_t uid = b->msgs[i].uid;
+		struct mbox_rec *r;
 
+		/* Both are in UID order: a merge, not a search per message. */
+		while (j < mb->nrecs && mb->recs[j].uid < uid)
+			j++;
+		r = j < mb->nrecs && mb->recs[j].uid == uid ? &mb->recs[j] :
+			NULL;
 		if (r == NULL || r->expunge) {
 			view_remove(mb, i);
 			if (cb != NULL && cb->expunged != NULL)

@@ -55,6 +55,7 @@ struct mbox_mailbox {
 	char *hostname;		/* for From_ lines of appended mail */
 	struct mbox_rec *recs;	/* the file's messages, UIDs ascending */
 	size_t nrecs;
+	size_t recs_cap;	/* allocated entries of recs */
 	struct mbox_file_state st;
 	uint32_t first_recent_uid;
 	/* what we know of the file: it changed when any differs */
@@ -64,7 +65,11 @@ struct mbox_mailbox {
 	int file_dirty;		/* recs differ from the file */
 	int reparse;		/* read the whole file again next time */
 	uint32_t idx_uidvalidity; /* what the index said, 0 if none */
+	uint64_t index_hash;	/* of the index's bytes as loaded or saved */
+	int index_hash_ok;	/* index_hash is set: a save of the same
+				   bytes is skipped */
 	struct { unsigned flags; uint64_t kw; } *orig; /* view as synced */
+	size_t view_cap;	/* allocated entries of base.msgs and orig */
 };
 
 /* --- store_mbox_parse.c --- */
@@ -97,6 +102,15 @@ int store_mbox_parse_name_is(const struct mbox_hdr *h, const char *name);
  */
 void store_mbox_parse(struct mbox_mailbox *mb, const char *data, size_t len,
 		      uint64_t start);
+/*
+ * The same for the file's bytes [start, end) read from fd a window at a
+ * time (STORE_MBOX_WINDOW, cut at message boundaries), so that memory
+ * does not grow with the file. 0, or -1 with e set when a read fails.
+ */
+int store_mbox_parse_fd(struct mbox_mailbox *mb, int fd, uint64_t start,
+			uint64_t end, struct err *e);
+/* Appends r to mb->recs (which grows by doubling). */
+void store_mbox_parse_push(struct mbox_mailbox *mb, const struct mbox_rec *r);
 /* The From_ line's time ("From x  Sat Nov 28 21:59:52 2026"), or -1. */
 int64_t store_mbox_parse_from_time(const char *line, size_t len);
 /*
@@ -128,6 +142,32 @@ int store_mbox_write_append(struct mbox_mailbox *mb, const char *data,
 void store_mbox_write_quote(struct buf *out, const char *p, size_t n);
 /* "From user  Sat Nov 28 21:59:52 2026\n" (asctime style, UTC). */
 char *store_mbox_write_from_line(const char *sender, int64_t t);
+
+/* --- store_mbox_win.c --- */
+
+/* How much of the file is read at a time (parse and rewrite). */
+#define STORE_MBOX_WINDOW ((size_t)4 << 20)
+
+/* A window onto the file: bytes [off, off+len) are in buf. */
+struct store_mbox_win {
+	int fd;
+	uint64_t size;		/* the file's size: nothing is read past it */
+	char *buf;
+	size_t cap;
+	uint64_t off;
+	size_t len;
+};
+
+void store_mbox_win_init(struct store_mbox_win *w, int fd, uint64_t size);
+/*
+ * The file's bytes [a, b), valid until the next call: from the window
+ * when they are in it, else the window is moved to start at a (and grown
+ * to b - a when that is larger). NULL with e set when the file is shorter
+ * than b (it changed under the lock) or a read fails.
+ */
+const char *store_mbox_win_get(struct store_mbox_win *w, uint64_t a,
+			       uint64_t b, struct err *e);
+void store_mbox_win_free(struct store_mbox_win *w);
 
 /* --- store_mbox_index.c --- */
 

@@ -16,11 +16,13 @@
  * cannot eat the UID space; a message without a usable X-UID gets the next
  * UID and is marked for rewriting.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/xalloc.h"
 #include "store/store_mbox_int.h"
@@ -421,6 +423,99 @@ static int parse_header(struct mbox_mailbox *mb, struct mbox_rec *r,
 	return pseudo;
 }
 
+void store_mbox_parse_push(struct mbox_mailbox *mb, const struct mbox_rec *r)
+{
+	if (mb->nrecs == mb->recs_cap) {
+		mb->recs_cap = mb->recs_cap < 64 ? 64 : mb->recs_cap * 2;
+		mb->recs = xrealloc(mb->recs, mb->recs_cap * sizeof(*r));
+	}
+	mb->recs[mb->nrecs++] = *r;
+}
+
+/*
+ * Where the last message of the window [0, len) starts: the "From " of
+ * its last "\n\nFrom " whose line is complete and a real From_ line; 0
+ * when there is none (one message fills the window).
+ */
+static size_t last_from(const char *p, size_t len)
+{
+	size_t i = len;
+
+	while (i >= 7) {
+		const char *q = memrchr(p, '\n', i - 1);
+		size_t at;
+
+		if (q == NULL)
+			break;
+		at = (size_t)(q - p);	/* an LF; is it "\n\nFrom "? */
+		i = at + 1;
+		if (at == 0 || p[at - 1] != '\n' || len - at < 7 ||
+		    memcmp(p + at + 1, "From ", 5) != 0)
+			continue;
+		if (memchr(p + at + 1, '\n', len - at - 1) != NULL &&
+		    is_from_line(p, len, at + 1))
+			return at + 1;
+	}
+	return 0;
+}
+
+int store_mbox_parse_fd(struct mbox_mailbox *mb, int fd, uint64_t start,
+			uint64_t end, struct err *e)
+{
+	size_t cap = STORE_MBOX_WINDOW, len = 0;
+	char *buf = xmalloc(cap + 1);
+	uint64_t off = start;	/* file offset of buf[0] */
+	int rc = 0;
+
+	/* An empty file still starts the UIDs at 1. */
+	if (start >= end)
+		store_mbox_parse(mb, "", 0, start);
+	while (off + len < end || len > 0) {
+		size_t want = cap - len, got = 0, cut;
+		int at_end;
+
+		if (want > end - off - len)
+			want = (size_t)(end - off - len);
+		while (got < want) {
+			ssize_t n = pread(fd, buf + len + got, want - got,
+					  (off_t)(off + len + got));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				rc = err_set(e, errno, "read() failed: %s",
+					     strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				break;
+			got += (size_t)n;
+		}
+		len += got;
+		buf[len] = '\0';
+		/* The file ends here (or shrank under us: what is there). */
+		at_end = off + len >= end || got < want;
+		cut = at_end ? len : last_from(buf, len);
+		if (cut == 0) {
+			/* One message larger than the window: widen it. */
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+			continue;
+		}
+		/* A window that ends with "\n\n" before the next From_ line
+		 * parses as the file would: the LF is the separator. */
+		store_mbox_parse(mb, buf, cut, off);
+		if (at_end)
+			break;
+		memmove(buf, buf + cut, len - cut);
+		len -= cut;
+		off += cut;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
 void store_mbox_parse(struct mbox_mailbox *mb, const char *data, size_t len,
 		      uint64_t start)
 {
@@ -467,8 +562,7 @@ void store_mbox_parse(struct mbox_mailbox *mb, const char *data, size_t len,
 		r.size += store_crlf_size(data + (r.body_off - start),
 					  (size_t)r.body_size);
 		r.want_flags = r.flags;
-		mb->recs = xrealloc(mb->recs, (mb->nrecs + 1) * sizeof(r));
-		mb->recs[mb->nrecs++] = r;
+		store_mbox_parse_push(mb, &r);
 		pos = next;
 	}
 	/* UIDs for messages without a usable X-UID, in file order. A UID

@@ -249,30 +249,6 @@ static int build_header(const struct mbox_mailbox *mb,
 	return o_flag && (got_status || (r->want_flags & STORE_SEEN));
 }
 
-static int read_at(int fd, uint64_t off, size_t len, struct buf *out,
-		   struct err *e)
-{
-	size_t done = 0;
-
-	buf_clear(out);
-	out->data = xrealloc(out->data, len + 1);
-	out->cap = len + 1;
-	while (done < len) {
-		ssize_t n = pread(fd, out->data + done, len - done,
-				  (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_set(e, n < 0 ? errno : EIO,
-				       "mbox changed while reading it");
-		done += (size_t)n;
-	}
-	out->len = len;
-	out->data[len] = '\0';
-	return 0;
-}
-
 static int write_all(int fd, const void *p, size_t n, struct err *e)
 {
 	const char *c = p;
@@ -384,37 +360,186 @@ static long uidlast_pos(const struct buf *h)
 	return -1;
 }
 
+/* An output buffer flushed to fd when it holds this much. */
+#define OUT_FLUSH ((size_t)1 << 20)
+
+static int out_flush(int fd, struct buf *ob, size_t over, struct err *e)
+{
+	if (ob->len < over || ob->len == 0)
+		return 0;
+	if (write_all(fd, ob->data, ob->len, e) < 0)
+		return -1;
+	buf_clear(ob);
+	return 0;
+}
+
+/* r's header as it is in the file (through the window). */
+static const char *old_header(struct store_mbox_win *w,
+			      const struct mbox_rec *r, struct err *e)
+{
+	return store_mbox_win_get(w, r->hdr_off, r->body_off, e);
+}
+
+/*
+ * Builds r's new header into out (cleared first); *o_out: whether its
+ * Status now says O. -1 with e set when the file changed under us.
+ */
+static int rebuild(const struct mbox_mailbox *mb, struct store_mbox_win *w,
+		   const struct mbox_rec *r, int first, struct buf *out,
+		   int *o_out, struct err *e)
+{
+	const char *h = old_header(w, r, e);
+
+	if (h == NULL)
+		return -1;
+	buf_clear(out);
+	*o_out = build_header(mb, r, first, h,
+			      (size_t)(r->body_off - r->hdr_off), out);
+	return 0;
+}
+
+/* Where the new file puts a kept message (applied once it is renamed). */
+struct new_pos {
+	uint64_t from_off;
+	uint64_t hdr_len;
+};
+
+/*
+ * The new file, a message at a time through the window and a 1 MB output
+ * buffer: memory stays bounded by the window whatever the file's size.
+ * pos[i] gets where message i goes; *uidlast_off_out where the first
+ * message's uid-last digits are (0: unknown); *pseudo_end_out the
+ * pseudo message's new end. The temporary file is fsync'd, not renamed.
+ */
+static int write_new_file(struct mbox_mailbox *mb, struct store_mbox_win *w,
+			  int out_fd, const unsigned char *rewrite,
+			  size_t first, size_t kept, mtime_t now,
+			  struct new_pos *pos, unsigned char *o_written,
+			  uint64_t *uidlast_off_out, uint64_t *pseudo_end_out,
+			  struct err *e)
+{
+	struct buf ob, hdr;
+	uint64_t off = 0;
+	size_t i;
+	int rc = -1;
+
+	buf_init(&ob);
+	buf_init(&hdr);
+	*uidlast_off_out = 0;
+	*pseudo_end_out = 0;
+	if (mb->st.has_pseudo || kept == 0) {
+		struct mbox_rec *p = &mb->st.pseudo;
+
+		if (mb->st.has_pseudo) {
+			const char *d = store_mbox_win_get(w, p->from_off,
+							   p->end_off, e);
+
+			if (d == NULL)
+				goto out;
+			buf_add(&ob, d, (size_t)(p->end_off - p->from_off));
+			buf_addc(&ob, '\n');
+			if (mb->st.uidlast_off > p->from_off) {
+				/* its X-IMAP uid-last, updated */
+				char digits[16];
+				size_t at = (size_t)(mb->st.uidlast_off -
+						     p->from_off);
+
+				snprintf(digits, sizeof(digits), "%010u",
+					 mb->st.next_uid - 1);
+				if (at + 10 <= ob.len)
+					memcpy(ob.data + at, digits, 10);
+				*uidlast_off_out = at;
+			}
+			*pseudo_end_out = p->end_off - p->from_off;
+		} else {
+			pseudo_message(mb, now / 1000, &ob);
+		}
+		off = ob.len;
+	}
+	for (i = 0; i < mb->nrecs; i++) {
+		const struct mbox_rec *r = &mb->recs[i];
+		uint64_t from_len = r->hdr_off - r->from_off;
+		uint64_t body_len = r->end_off - r->body_off;
+		const char *d;
+		uint64_t hdr_len;
+
+		if (r->expunge)
+			continue;
+		d = store_mbox_win_get(w, r->from_off, r->end_off, e);
+		if (d == NULL)
+			goto out;
+		buf_add(&ob, d, (size_t)from_len);
+		if (rewrite[i]) {
+			buf_clear(&hdr);
+			o_written[i] = (unsigned char)build_header(mb, r,
+				i == first, d + from_len,
+				(size_t)(r->body_off - r->hdr_off), &hdr);
+			buf_add(&ob, hdr.data, hdr.len);
+			hdr_len = hdr.len;
+			if (i == first) {
+				long p = uidlast_pos(&hdr);
+
+				*uidlast_off_out = p < 0 ? 0 :
+					off + from_len + (uint64_t)p;
+			}
+		} else {
+			hdr_len = r->body_off - r->hdr_off;
+			buf_add(&ob, d + from_len, (size_t)hdr_len);
+			if (i == first && mb->st.uidlast_off != 0)
+				*uidlast_off_out = mb->st.uidlast_off -
+					r->hdr_off + off + from_len;
+		}
+		buf_add(&ob, d + (r->body_off - r->from_off), (size_t)body_len);
+		buf_addc(&ob, '\n');
+		pos[i].from_off = off;
+		pos[i].hdr_len = hdr_len;
+		off += from_len + hdr_len + body_len + 1;
+		if (out_flush(out_fd, &ob, OUT_FLUSH, e) < 0)
+			goto out;
+	}
+	if (out_flush(out_fd, &ob, 1, e) < 0)
+		goto out;
+	if (fsync(out_fd) < 0) {
+		err_set(e, errno, "fsync() failed: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_reset(&ob);
+	buf_reset(&hdr);
+	return rc;
+}
+
 int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 {
 	struct store_mbox_lock l;
-	struct buf *hdrs = NULL, file, nf;
+	struct store_mbox_win w;
+	struct buf hdr;
 	unsigned char *rewrite = NULL, *o_written = NULL;
+	struct new_pos *pos = NULL;
 	size_t i, nall = 0, first = (size_t)-1, kept = 0;
-	int fd = -1, rc = -1, any = 0, inplace = 1, mismatch;
+	int fd = -1, rc = -1, any = 0, inplace = 1, mismatch, o;
 
 	if (mb->base.mode == STORE_OPEN_RO)
 		return 0;
-	buf_init(&file);
-	buf_init(&nf);
+	buf_init(&hdr);
 	if (open_locked(mb, &fd, &l, e) < 0)
 		return -1;
+	store_mbox_win_init(&w, fd, 0);
 	if (store_mbox_reload(mb, fd, e) < 0)
 		goto out;
-
-	/* The whole file in memory: headers are rebuilt from it and a new
-	 * file is written from it in one go (syscalls per message would
-	 * make a 50,000-message rewrite take seconds). */
-	if (read_at(fd, 0, (size_t)mb->f_size, &file, e) < 0)
-		goto out;
+	/* Headers are rebuilt from the file a window at a time: never the
+	 * whole file in memory (a 50,000-message rewrite must not cost its
+	 * size in RAM, nor a syscall per message). */
+	store_mbox_win_init(&w, fd, mb->f_size);
 	nall = mb->nrecs;
 	for (i = 0; i < nall; i++)
-		if (mb->recs[i].end_off > file.len) {
+		if (mb->recs[i].end_off > mb->f_size) {
 			err_set(e, EIO, "mbox %s changed under the lock", mb->path);
 			goto out;
 		}
 	rewrite = xcalloc(nall + 1, 1);
 	o_written = xcalloc(nall + 1, 1);
-	hdrs = xcalloc(nall + 1, sizeof(*hdrs));
 	for (i = 0; i < nall; i++) {
 		if (mb->recs[i].expunge) {
 			any = 1;
@@ -439,17 +564,17 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		if (i == first && (!mb->st.imapbase_ok ||
 				   mb->st.nkw_file != mb->base.nkeywords))
 			rewrite[i] = 1;
+		if (rewrite[i])
+			any = 1;
 	}
-	for (i = 0; i < nall; i++) {
-		struct mbox_rec *r = &mb->recs[i];
-
+	/* Can it be done in place? Only if every new header has its old
+	 * size (the first one that does not settles it). */
+	for (i = 0; i < nall && inplace; i++) {
 		if (!rewrite[i])
 			continue;
-		any = 1;
-		o_written[i] = (unsigned char)build_header(mb, r, i == first,
-			file.data + r->hdr_off,
-			(size_t)(r->body_off - r->hdr_off), &hdrs[i]);
-		if (hdrs[i].len != r->body_off - r->hdr_off)
+		if (rebuild(mb, &w, &mb->recs[i], i == first, &hdr, &o, e) < 0)
+			goto out;
+		if (hdr.len != mb->recs[i].body_off - mb->recs[i].hdr_off)
 			inplace = 0;
 	}
 	/* uid-last: patched in place (10 digits) when the first header
@@ -459,11 +584,12 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		struct mbox_rec *r = &mb->recs[first];
 
 		rewrite[first] = 1;
-		o_written[first] = (unsigned char)build_header(mb, r, 1,
-			file.data + r->hdr_off,
-			(size_t)(r->body_off - r->hdr_off), &hdrs[first]);
-		if (hdrs[first].len != r->body_off - r->hdr_off)
-			inplace = 0;
+		if (inplace) {
+			if (rebuild(mb, &w, r, 1, &hdr, &o, e) < 0)
+				goto out;
+			if (hdr.len != r->body_off - r->hdr_off)
+				inplace = 0;
+		}
 	}
 	if (!any && !mismatch) {
 		rc = 0;
@@ -471,15 +597,27 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 	}
 
 	if (inplace) {
+		uint64_t new_uidlast_off = mb->st.uidlast_off;
+
 		for (i = 0; i < nall; i++) {
 			if (!rewrite[i])
 				continue;
-			if (pwrite(fd, hdrs[i].data, hdrs[i].len,
+			if (rebuild(mb, &w, &mb->recs[i], i == first, &hdr, &o,
+				    e) < 0)
+				goto out;
+			o_written[i] = (unsigned char)o;
+			if (pwrite(fd, hdr.data, hdr.len,
 				   (off_t)mb->recs[i].hdr_off) !=
-			    (ssize_t)hdrs[i].len) {
+			    (ssize_t)hdr.len) {
 				err_set(e, errno, "pwrite(%s) failed: %s",
 					mb->path, strerror(errno));
 				goto out;
+			}
+			if (i == first) {
+				long p = uidlast_pos(&hdr);
+
+				new_uidlast_off = p < 0 ? 0 :
+					mb->recs[first].hdr_off + (uint64_t)p;
 			}
 		}
 		if (mismatch && (first == (size_t)-1 || !rewrite[first]) &&
@@ -509,19 +647,14 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 			if (o_written[i])
 				r->had_o = 1;
 		}
-		if (first != (size_t)-1 && rewrite[first]) {
-			long p = uidlast_pos(&hdrs[first]);
-
-			mb->st.uidlast_off = p < 0 ? 0 :
-				mb->recs[first].hdr_off + (uint64_t)p;
-		}
+		mb->st.uidlast_off = new_uidlast_off;
 		mb->st.uidlast = mb->st.next_uid - 1;
 		mb->st.imapbase_ok = 1;
 		mb->st.nkw_file = mb->base.nkeywords;
 	} else {
 		/* A new file, renamed over the old one. */
 		char *tpath = xasprintf("%s.maillab-new", mb->path);
-		uint64_t off = 0, newbase = 0;
+		uint64_t uidlast_off = 0, pseudo_end = 0;
 		struct stat st;
 		size_t n = 0;
 		int out_fd;
@@ -535,95 +668,14 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		}
 		if (fstat(fd, &st) == 0)
 			(void)fchmod(out_fd, st.st_mode & 07777);
-		if (mb->st.has_pseudo || kept == 0) {
-			struct mbox_rec *p = &mb->st.pseudo;
-			struct buf pb;
-
-			buf_init(&pb);
-			if (mb->st.has_pseudo) {
-				if (p->end_off > file.len) {
-					err_set(e, EIO, "mbox %s changed", mb->path);
-					buf_reset(&pb);
-					goto fail_tmp;
-				}
-				buf_add(&pb, file.data + p->from_off,
-					(size_t)(p->end_off - p->from_off));
-				buf_addc(&pb, '\n');
-				if (mb->st.uidlast_off > p->from_off) {
-					/* its X-IMAP uid-last, updated */
-					char digits[16];
-					size_t at = (size_t)(mb->st.uidlast_off -
-							     p->from_off);
-
-					snprintf(digits, sizeof(digits), "%010u",
-						 mb->st.next_uid - 1);
-					if (at + 10 <= pb.len)
-						memcpy(pb.data + at, digits, 10);
-					newbase = at;
-				}
-			} else {
-				pseudo_message(mb, now / 1000, &pb);
-				mb->reparse = 1;
-			}
-			buf_add(&nf, pb.data, pb.len);
-			off = pb.len;
-			if (mb->st.has_pseudo) {
-				p->end_off = p->end_off - p->from_off;
-				p->from_off = 0;
-				mb->st.uidlast_off = newbase;
-			}
-			buf_reset(&pb);
-		}
-		for (i = 0; i < nall; i++) {
-			struct mbox_rec *r = &mb->recs[i];
-			uint64_t from_len = r->hdr_off - r->from_off;
-			uint64_t body_len = r->end_off - r->body_off;
-			uint64_t hdr_len, old_hdr = r->hdr_off;
-
-			if (r->expunge)
-				continue;
-			buf_add(&nf, file.data + r->from_off, (size_t)from_len);
-			if (rewrite[i]) {
-				buf_add(&nf, hdrs[i].data, hdrs[i].len);
-				hdr_len = hdrs[i].len;
-			} else {
-				hdr_len = r->body_off - r->hdr_off;
-				buf_add(&nf, file.data + r->hdr_off,
-					(size_t)hdr_len);
-			}
-			buf_add(&nf, file.data + r->body_off, (size_t)body_len);
-			buf_addc(&nf, '\n');
-			r->from_off = off;
-			r->hdr_off = off + from_len;
-			r->body_off = r->hdr_off + hdr_len;
-			r->end_off = r->body_off + body_len;
-			off = r->end_off + 1;
-			if (i == first) {
-				if (rewrite[i]) {
-					long p = uidlast_pos(&hdrs[i]);
-
-					mb->st.uidlast_off = p < 0 ? 0 :
-						r->hdr_off + (uint64_t)p;
-				} else if (mb->st.uidlast_off != 0) {
-					mb->st.uidlast_off = mb->st.uidlast_off
-						- old_hdr + r->hdr_off;
-				}
-			}
-			r->flags = r->want_flags;
-			r->kw = r->want_kw;
-			r->needs_write = 0;
-			if (o_written[i])
-				r->had_o = 1;
-			mb->recs[n++] = *r;
-		}
-		mb->nrecs = n;
-		if (write_all(out_fd, nf.data != NULL ? nf.data : "", nf.len,
-			      e) < 0)
-			goto fail_tmp;
-		if (fsync(out_fd) < 0) {
-			err_set(e, errno, "fsync(%s) failed: %s", tpath,
-				strerror(errno));
-			goto fail_tmp;
+		pos = xcalloc(nall + 1, sizeof(*pos));
+		if (write_new_file(mb, &w, out_fd, rewrite, first, kept, now,
+				   pos, o_written, &uidlast_off, &pseudo_end,
+				   e) < 0) {
+			close(out_fd);
+			(void)unlink(tpath);
+			free(tpath);
+			goto out;
 		}
 		close(out_fd);
 		if (rename(tpath, mb->path) < 0) {
@@ -635,29 +687,46 @@ int store_mbox_write(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 		}
 		free(tpath);
 		(void)fsync_dir(mb->path);
+		/* The file is the new one: the records follow it. */
+		if (mb->st.has_pseudo) {
+			mb->st.pseudo.end_off = pseudo_end;
+			mb->st.pseudo.from_off = 0;
+		} else if (kept == 0) {
+			mb->reparse = 1;	/* read our pseudo message */
+		}
+		for (i = 0; i < nall; i++) {
+			struct mbox_rec *r = &mb->recs[i];
+			uint64_t from_len = r->hdr_off - r->from_off;
+			uint64_t body_len = r->end_off - r->body_off;
+
+			if (r->expunge)
+				continue;
+			r->from_off = pos[i].from_off;
+			r->hdr_off = r->from_off + from_len;
+			r->body_off = r->hdr_off + pos[i].hdr_len;
+			r->end_off = r->body_off + body_len;
+			r->flags = r->want_flags;
+			r->kw = r->want_kw;
+			r->needs_write = 0;
+			if (o_written[i])
+				r->had_o = 1;
+			mb->recs[n++] = *r;
+		}
+		mb->nrecs = n;
+		mb->st.uidlast_off = uidlast_off;
 		mb->st.uidlast = mb->st.next_uid - 1;
 		mb->st.imapbase_ok = 1;
 		mb->st.nkw_file = mb->base.nkeywords;
-		goto done;
-fail_tmp:
-		close(out_fd);
-		(void)unlink(tpath);
-		free(tpath);
-		goto out;
 	}
 done:
 	mb->file_dirty = 0;
 	rc = store_mbox_stat(mb, e) < 0 ? -1 : 0;
 out:
-	if (hdrs != NULL) {
-		for (i = 0; i <= nall; i++)
-			buf_reset(&hdrs[i]);
-	}
-	free(hdrs);
 	free(rewrite);
 	free(o_written);
-	buf_reset(&file);
-	buf_reset(&nf);
+	free(pos);
+	buf_reset(&hdr);
+	store_mbox_win_free(&w);
 	store_mbox_lock_release(&l);
 	close(fd);
 	return rc;
