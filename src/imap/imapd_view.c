@@ -309,7 +309,11 @@ int imapd_view_resolve_set(struct imapd *s, struct imapd_cmdctx *c,
 				v[n++] = i;
 	}
 	imapd_seqset_free(&ss);
-	qsort(v, n, sizeof(*v), idx_cmp);
+	/* Already in order unless $ gave them otherwise. */
+	for (i = 1; i < n && v[i - 1] < v[i]; i++)
+		;
+	if (i < n)
+		qsort(v, n, sizeof(*v), idx_cmp);
 	*idx_out = v;
 	*n_out = n;
 	return 0;
