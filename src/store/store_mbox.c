@@ -340,10 +340,17 @@ int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 	{
 		/* Anything else: read it all again, keeping this session's
 		 * pending changes by UID. */
-		struct mbox_rec *old = mb->recs;
-		size_t nold = mb->nrecs, i;
-		uint32_t keep_validity = mb->base.uidvalidity;
-		struct mbox_file_state old_st = mb->st;
+		struct mbox_rec *old;
+		size_t nold;
+		uint32_t keep_validity;
+		struct mbox_file_state old_st;
+		size_t i;
+
+		store_mbox_index_recs_own(mb);
+		old = mb->recs;
+		nold = mb->nrecs;
+		keep_validity = mb->base.uidvalidity;
+		old_st = mb->st;
 
 		mb->recs = NULL;
 		mb->nrecs = 0;
@@ -400,10 +407,7 @@ int store_mbox_refresh(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 			return err_set(e, errno, "open(%s) failed: %s",
 				       mb->path, strerror(errno));
 		/* Gone (deleted folder, or INBOX removed by hand): empty. */
-		free(mb->recs);
-		mb->recs = NULL;
-		mb->nrecs = 0;
-		mb->recs_cap = 0;
+		store_mbox_index_recs_free(mb);
 		mb->f_size = 0;
 		mb->f_ino = 0;
 		return 0;
@@ -540,7 +544,7 @@ static void mailbox_free(struct mbox_mailbox *mb)
 	free(mb->index_dir);
 	free(mb->index_path);
 	free(mb->hostname);
-	free(mb->recs);
+	store_mbox_index_recs_free(mb);
 	free(mb->orig);
 	free(mb);
 }

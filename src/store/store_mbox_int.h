@@ -16,16 +16,21 @@
 #define MBOX_HEADER_PADDING 50
 #define MBOX_MIN_CONTENT_LENGTH 1024
 
-/* One message of the file, as parsed. Offsets are file offsets. */
+/*
+ * One message of the file, as parsed. Offsets are file offsets. The
+ * index (store_mbox_index.c) stores these as they are in memory and maps
+ * them back: the field order leaves no padding inside (88 bytes).
+ */
 struct mbox_rec {
 	uint32_t uid;		/* 0 until assigned */
 	unsigned flags;		/* STORE_* as the file says (no RECENT) */
-	uint64_t kw;		/* keyword bits, the mailbox's table */
 	unsigned want_flags;	/* what they should be (pending changes) */
-	uint64_t want_kw;
 	unsigned char had_o;	/* Status: had 'O' (not \Recent) */
 	unsigned char needs_write; /* header must be rewritten (X-UID...) */
 	unsigned char expunge;	/* to be removed by the next write */
+	unsigned char pad_;	/* zero */
+	uint64_t kw;		/* keyword bits, the mailbox's table */
+	uint64_t want_kw;
 	uint64_t from_off;	/* "From " */
 	uint64_t hdr_off;	/* first header line */
 	uint64_t body_off;	/* after the empty line */
@@ -56,6 +61,10 @@ struct mbox_mailbox {
 	struct mbox_rec *recs;	/* the file's messages, UIDs ascending */
 	size_t nrecs;
 	size_t recs_cap;	/* allocated entries of recs */
+	void *recs_map;		/* recs lie in this private mapping of the
+				   index (store_mbox_index_load), or NULL:
+				   malloc'd */
+	size_t recs_map_len;
 	struct mbox_file_state st;
 	uint32_t first_recent_uid;
 	/* what we know of the file: it changed when any differs */
@@ -176,6 +185,10 @@ void store_mbox_win_free(struct store_mbox_win *w);
 int store_mbox_index_load(struct mbox_mailbox *mb);
 /* Saves it (atomically); failures are ignored, it is only a cache. */
 void store_mbox_index_save(struct mbox_mailbox *mb);
+/* Frees mb->recs (malloc'd or mapped) and empties it. */
+void store_mbox_index_recs_free(struct mbox_mailbox *mb);
+/* Makes mb->recs malloc'd (a copy of a mapping) so that it can grow. */
+void store_mbox_index_recs_own(struct mbox_mailbox *mb);
 
 /* --- store_mbox.c --- */
 

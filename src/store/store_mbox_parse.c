@@ -425,6 +425,7 @@ static int parse_header(struct mbox_mailbox *mb, struct mbox_rec *r,
 
 void store_mbox_parse_push(struct mbox_mailbox *mb, const struct mbox_rec *r)
 {
+	store_mbox_index_recs_own(mb);
 	if (mb->nrecs == mb->recs_cap) {
 		mb->recs_cap = mb->recs_cap < 64 ? 64 : mb->recs_cap * 2;
 		mb->recs = xrealloc(mb->recs, mb->recs_cap * sizeof(*r));
