@@ -292,6 +292,7 @@ void imapd_free(struct imapd **sp)
 		return;
 	if (s->mb != NULL)
 		store_mailbox_close(&s->mb, s->now);
+	imapd_fetch_job_free(s);
 	imapd_update_free_all(s);
 	imapd_notify_free(s);
 	cur_reset(s);
@@ -431,6 +432,7 @@ void imapd_disconnect(struct imapd *s, const char *reason, mtime_t now)
 {
 	if (s->closed)
 		return;
+	imapd_fetch_job_free(s);
 	if (s->state == IMAPD_ST_NOTAUTH) {
 		log_prelogin_disconnect(s, reason, now);
 	} else {
@@ -596,8 +598,10 @@ static void try_parse(struct imapd *s, mtime_t now)
 	if (r == IMAPD_PARSE_OK) {
 		run_command(s, now);
 		/* a command that waits (LOGIN, IDLE, AUTHENTICATE) keeps
-		 * its own copy of the tag */
-		cur_reset(s);
+		 * its own copy of the tag; a FETCH that goes on in slices
+		 * keeps cur until its tagged reply (imapd_next) */
+		if (s->fetch_job == NULL)
+			cur_reset(s);
 		return;
 	}
 	if (r == IMAPD_PARSE_ERROR) {
@@ -859,6 +863,19 @@ int imapd_next(struct imapd *s, struct imapd_event *ev_out, mtime_t now)
 		s->evpos = 0;
 		if (s->closed)
 			return 0;
+		if (s->fetch_job != NULL) {
+			/* a slice is out: the driver sends it, then we go on
+			 * (no input is read meanwhile: commands are served in
+			 * order) */
+			if (imapd_fetch_take_yield(s)) {
+				imapd_event(s, IMAPD_EV_DELAY, NULL, 0);
+				continue;
+			}
+			imapd_fetch_resume(s, now);
+			if (s->fetch_job == NULL)
+				cur_reset(s);
+			continue;
+		}
 		if (s->auth_fail_pending) {
 			s->auth_fail_pending = 0;
 			imapd_outf(s, "%s NO %s\r\n", s->auth_tag,

@@ -506,15 +506,96 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 	return 0;
 }
 
+/*
+ * A FETCH in progress. Its replies are produced a slice at a time: when
+ * the output holds IMAPD_FETCH_SLICE bytes the engine lets the driver
+ * send them (a DELAY of 0 ms) before it goes on, as Dovecot streams a
+ * FETCH to a slow client. So FETCH 1:* of 50,000 messages, or of their
+ * bodies, never holds more than a slice in memory, and the client reads
+ * while the server works.
+ */
+struct imapd_fetch_job {
+	struct fetch_req r;
+	size_t *idx;		/* the messages (view indexes), in order */
+	size_t n;
+	size_t next;		/* the next one to answer */
+	int readonly;
+	int yield;		/* a slice is out: the driver sends it */
+	struct buf b;		/* one message's reply */
+};
+
+void imapd_fetch_job_free(struct imapd *s)
+{
+	struct imapd_fetch_job *j = s->fetch_job;
+
+	if (j == NULL)
+		return;
+	req_free(&j->r);
+	free(j->idx);
+	buf_reset(&j->b);
+	free(j);
+	s->fetch_job = NULL;
+}
+
+int imapd_fetch_take_yield(struct imapd *s)
+{
+	struct imapd_fetch_job *j = s->fetch_job;
+
+	if (j == NULL || !j->yield)
+		return 0;
+	j->yield = 0;
+	return 1;
+}
+
+void imapd_fetch_resume(struct imapd *s, mtime_t now)
+{
+	struct imapd_fetch_job *j = s->fetch_job;
+	struct imapd_cmdctx *c = &s->cur;
+	size_t before = s->out.len;
+
+	(void)now;
+	while (j->next < j->n) {
+		size_t at = j->idx[j->next++];
+		int changed = 0, rc;
+
+		if (j->r.set_seen && !j->readonly &&
+		    !(store_mailbox_msg(s->mb, at)->flags & STORE_SEEN))
+			changed = store_mailbox_set_flags(s->mb, at,
+							  STORE_FLAGS_ADD,
+							  STORE_SEEN, 0) > 0;
+		buf_clear(&j->b);
+		rc = fetch_one(s, &j->r, at, changed, &j->b);
+		if (rc == 0)
+			imapd_out(s, j->b.data, j->b.len);
+		if (rc == -1) {
+			imapd_done(s, c, "NO", "%s", imapd_reply_text(IMAPD_R_UNKNOWN_CTE));
+			imapd_fetch_job_free(s);
+			return;
+		}
+		if (rc == -2) {
+			imapd_done(s, c, "NO", "%s",
+				   imapd_reply_text(IMAPD_R_STORAGE_ERROR));
+			imapd_fetch_job_free(s);
+			return;
+		}
+		if (s->out.len - before >= IMAPD_FETCH_SLICE &&
+		    j->next < j->n) {
+			j->yield = 1;
+			return;
+		}
+	}
+	imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_FETCH_DONE));
+	imapd_fetch_job_free(s);
+}
+
 void imapd_fetch_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 {
 	struct fetch_req r;
-	struct buf b;
+	struct imapd_fetch_job *j;
 	size_t *idx = NULL, n = 0, i;
 	const char *bad = NULL;
 	int readonly;
 
-	(void)now;
 	if (s->mb == NULL) {
 		imapd_tagged(s, c->tag, "BAD", "%s",
 			     imapd_reply_text(IMAPD_R_NO_MAILBOX));
@@ -529,7 +610,6 @@ void imapd_fetch_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		return;
 	}
 	memset(&r, 0, sizeof(r));
-	buf_init(&b);
 	if (c->uid)
 		add_item(&r, F_UID);
 	if (c->args[1].type == IMAPD_ARG_ATOM) {
@@ -564,30 +644,16 @@ void imapd_fetch_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		add_item(&r, F_FLAGS);
 		r.implicit_flags = 1;
 	}
-	for (i = 0; i < n; i++) {
-		int changed = 0, rc;
-
-		if (r.set_seen && !readonly &&
-		    !(store_mailbox_msg(s->mb, idx[i])->flags & STORE_SEEN))
-			changed = store_mailbox_set_flags(s->mb, idx[i],
-							  STORE_FLAGS_ADD,
-							  STORE_SEEN, 0) > 0;
-		buf_clear(&b);
-		rc = fetch_one(s, &r, idx[i], changed, &b);
-		if (rc == 0)
-			imapd_out(s, b.data, b.len);
-		if (rc == -1) {
-			imapd_done(s, c, "NO", "%s", imapd_reply_text(IMAPD_R_UNKNOWN_CTE));
-			goto out;
-		}
-		if (rc == -2) {
-			imapd_done(s, c, "NO", "%s",
-				   imapd_reply_text(IMAPD_R_STORAGE_ERROR));
-			goto out;
-		}
-	}
-	imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_FETCH_DONE));
-	goto out;
+	/* The replies: imapd_fetch_resume(), now and after each slice. */
+	j = xcalloc(1, sizeof(*j));
+	j->r = r;
+	j->idx = idx;
+	j->n = n;
+	j->readonly = readonly;
+	buf_init(&j->b);
+	s->fetch_job = j;
+	imapd_fetch_resume(s, now);
+	return;
 bad_item:
 	if (bad != NULL) {
 		char *msg = xasprintf("Unknown parameter %s", bad);
@@ -599,7 +665,6 @@ bad_item:
 bad_args:
 	imapd_cmd_error(s, c, imapd_reply_text(IMAPD_R_INVALID_ARGS));
 out:
-	buf_reset(&b);
 	free(idx);
 	req_free(&r);
 }

@@ -159,6 +159,8 @@ const struct imapd_cmd_def *imapd_cmd_find(int prelogin, const char *name);
 
 #define IMAPD_MAX_EVENTS 8
 
+struct imapd_fetch_job;
+
 struct imapd {
 	struct imapd_conf conf;
 	enum imapd_state state;
@@ -173,6 +175,8 @@ struct imapd {
 	struct buf out;			/* for the driver */
 	struct buf cmd;			/* the command being assembled */
 	struct imapd_cmdctx cur;	/* its tag and name once known */
+	struct imapd_fetch_job *fetch_job; /* a FETCH still answering: cur
+					   stays until it is done */
 	const struct imapd_cmd_def *cur_def;
 	int plus_sent;			/* "+ OK" sent for the pending literal */
 	uint64_t lit_left;		/* IN_LITERAL / IN_SKIP bytes to go */
@@ -353,6 +357,15 @@ const char *imapd_mbox_special_use(const char *name);
 
 /* imapd_fetch.c */
 imapd_cmd_fn imapd_fetch_cmd;
+/* A FETCH's output slice: the engine yields when this much is queued. */
+#define IMAPD_FETCH_SLICE ((size_t)256 * 1024)
+/* Goes on with the FETCH in s->fetch_job (the tagged reply and the job's
+ * end when it is done: then s->cur is the caller's to reset). */
+void imapd_fetch_resume(struct imapd *s, mtime_t now);
+/* 1 once after each slice: the driver must send the output first. */
+int imapd_fetch_take_yield(struct imapd *s);
+/* Drops a FETCH in progress (the connection is closing). */
+void imapd_fetch_job_free(struct imapd *s);
 
 /* imapd_store.c */
 imapd_cmd_fn imapd_store_cmd;

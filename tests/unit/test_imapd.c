@@ -448,6 +448,86 @@ static void test_fetch(void)
 	script_both(fetch_steps, 1, NULL);
 }
 
+/*
+ * A FETCH whose replies are larger than a slice goes out in slices: a
+ * DELAY of 0 ms after each (the driver sends what is queued), at most
+ * a slice and one message queued at a time, every reply in order, and a
+ * command sent behind it waits for its tagged reply.
+ */
+static void test_fetch_slices(void)
+{
+	enum { N = 3000 };
+	struct replay r;
+	struct imapd_conf conf;
+	struct imapd_event ev;
+	struct store_mailbox *mb;
+	struct err e;
+	mtime_t now = T0 + 60000;
+	char msg[256], *p, *q, want[64];
+	size_t i, max_queued = 0, fetches = 0;
+	int delays = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.u = store_user_open("ram:", "alice", "/home/alice", "", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.u);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(r.u, "INBOX", STORE_OPEN_RW,
+						 T0, &mb, &e), 0);
+	for (i = 0; i < N; i++) {
+		int n = snprintf(msg, sizeof(msg), "Subject: message %zu\r\n\r\n"
+				 "%0180zu\r\n", i + 1, i);
+
+		CU_ASSERT_EQUAL(store_mailbox_append(mb, msg, (size_t)n, 0, 0,
+						     1795903371, T0, NULL, &e), 0);
+	}
+	store_mailbox_close(&mb, T0);
+	imapd_conf_defaults(&conf);
+	r.s = imapd_new(&conf, now);
+	buf_init(&r.got);
+	buf_init(&r.logs);
+	imapd_feed(r.s, "x LOGIN alice alicepw\r\ny SELECT INBOX\r\n", 39, now);
+	pump(&r, now);
+	buf_clear(&r.got);
+	imapd_feed(r.s, "a FETCH 1:* (UID BODY.PEEK[])\r\nb NOOP\r\n", 40, now);
+	while (imapd_next(r.s, &ev, now) == 1) {
+		struct buf *o = imapd_output(r.s);
+
+		if (ev.type != IMAPD_EV_DELAY)
+			continue;
+		delays++;
+		CU_ASSERT_EQUAL(ev.delay_ms, 0);
+		if (o->len > max_queued)
+			max_queued = o->len;
+		buf_add(&r.got, o->data, o->len);
+		buf_clear(o);
+	}
+	buf_add(&r.got, imapd_output(r.s)->data, imapd_output(r.s)->len);
+	buf_clear(imapd_output(r.s));
+	buf_addc(&r.got, '\0');
+	/* 3000 replies of about 260 bytes: 780 KB, three slices or more */
+	if (delays < 2)
+		fprintf(stderr, "got %d slices, want 2 or more\n", delays);
+	CU_ASSERT(delays >= 2);
+	CU_ASSERT(max_queued <= 256 * 1024 + 512);
+	for (p = r.got.data, i = 0; i < N; i++) {
+		snprintf(want, sizeof(want), "* %zu FETCH (UID %zu BODY[] {", i + 1,
+			 i + 1);
+		q = strstr(p, want);
+		if (q == NULL)
+			break;
+		fetches++;
+		p = q + 1;
+	}
+	CU_ASSERT_EQUAL(fetches, N);
+	q = strstr(p, "a OK Fetch completed");
+	CU_ASSERT_PTR_NOT_NULL(q);
+	if (q != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(q, "b OK NOOP completed"));
+	imapd_free(&r.s);
+	store_user_free(&r.u);
+	buf_reset(&r.got);
+	buf_reset(&r.logs);
+}
+
 static const struct script_step search_steps[] = {
 	{ "a EXAMINE INBOX\r\n", NULL },
 	{ "b SEARCH SUBJECT \"SECOND\"\r\n",
@@ -958,6 +1038,7 @@ void test_imapd_register(void)
 	CU_add_test(s, "reference 02-preauth", test_02_preauth);
 	CU_add_test(s, "reference 03-starttls-authenticate", test_03_starttls);
 	CU_add_test(s, "fetch items", test_fetch);
+	CU_add_test(s, "FETCH in slices", test_fetch_slices);
 	CU_add_test(s, "search, sort, thread", test_search);
 	CU_add_test(s, "mailbox commands", test_mailboxes);
 	CU_add_test(s, "CONDSTORE/QRESYNC (NOMODSEQ)", test_qresync);
