@@ -308,6 +308,8 @@ static void update_dirty(struct mbox_mailbox *mb)
 		mb->file_dirty = 1;
 }
 
+static void orig_make(struct mbox_mailbox *mb);
+
 int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 {
 	struct stat st;
@@ -346,6 +348,9 @@ int store_mbox_reload(struct mbox_mailbox *mb, int fd, struct err *e)
 		struct mbox_file_state old_st;
 		size_t i;
 
+		/* Other writers' flags are about to come in: the view's
+		 * own idea of its flags must be kept apart from now on. */
+		orig_make(mb);
 		store_mbox_index_recs_own(mb);
 		old = mb->recs;
 		nold = mb->nrecs;
@@ -425,33 +430,93 @@ int store_mbox_refresh(struct mbox_mailbox *mb, mtime_t now, struct err *e)
 
 /* --- the view --- */
 
+/*
+ * mb->orig (the flags each view message had at the last sync) is made
+ * only when it can differ from the records: until then it is implied,
+ * orig[i] == the record of msgs[i]'s UID, want_flags and want_kw. That
+ * holds until a re-read of the file merges other writers' changes into
+ * the records (store_mbox_reload), which makes it first. A warm open of
+ * 50,000 messages then never allocates it.
+ */
+static void orig_make(struct mbox_mailbox *mb)
+{
+	struct store_mailbox *b = &mb->base;
+	size_t i, j = 0;
+
+	if (mb->orig != NULL || mb->view_cap == 0)
+		return;
+	mb->orig = xmalloc(mb->view_cap * sizeof(mb->orig[0]));
+	for (i = 0; i < b->count; i++) {
+		while (j < mb->nrecs && mb->recs[j].uid < b->msgs[i].uid)
+			j++;
+		if (j < mb->nrecs && mb->recs[j].uid == b->msgs[i].uid) {
+			mb->orig[i].flags = mb->recs[j].want_flags;
+			mb->orig[i].kw = mb->recs[j].want_kw;
+		} else {
+			/* cannot be (the view's UIDs are all recorded until
+			 * a sync): what the view shows */
+			mb->orig[i].flags = b->msgs[i].flags &
+					    ~(unsigned)STORE_RECENT;
+			mb->orig[i].kw = b->msgs[i].keywords;
+		}
+	}
+}
+
 /* This session's flag changes go into the records (by UID). */
 static void apply_view_changes(struct mbox_mailbox *mb)
 {
 	struct store_mailbox *b = &mb->base;
-	size_t i;
+	size_t i, j = 0;
 
 	if (!b->dirty || b->mode == STORE_OPEN_RO)
 		return;
 	for (i = 0; i < b->count; i++) {
 		struct store_msg *v = &b->msgs[i];
 		unsigned vf = v->flags & ~(unsigned)STORE_RECENT;
-		unsigned changed = vf ^ mb->orig[i].flags;
-		uint64_t kchanged = v->keywords ^ mb->orig[i].kw;
 		struct mbox_rec *r;
+		unsigned changed;
+		uint64_t kchanged;
 
+		/* Both in UID order: a merge. */
+		while (j < mb->nrecs && mb->recs[j].uid < v->uid)
+			j++;
+		r = j < mb->nrecs && mb->recs[j].uid == v->uid ? &mb->recs[j] :
+			NULL;
+		if (mb->orig != NULL) {
+			changed = vf ^ mb->orig[i].flags;
+			kchanged = v->keywords ^ mb->orig[i].kw;
+		} else if (r != NULL) {
+			changed = vf ^ r->want_flags;
+			kchanged = v->keywords ^ r->want_kw;
+		} else {
+			continue;
+		}
 		if (changed == 0 && kchanged == 0)
 			continue;
-		r = store_mbox_rec(mb, v->uid);
 		if (r == NULL)
 			continue;
 		r->want_flags = (r->want_flags & ~changed) | (vf & changed);
 		r->want_kw = (r->want_kw & ~kchanged) | (v->keywords & kchanged);
-		mb->orig[i].flags = vf;
-		mb->orig[i].kw = v->keywords;
+		if (mb->orig != NULL) {
+			mb->orig[i].flags = vf;
+			mb->orig[i].kw = v->keywords;
+		}
 		mb->file_dirty = 1;
 	}
 	b->dirty = 0;
+}
+
+/* Room for n view messages (and their orig when there is one). */
+static void view_reserve(struct mbox_mailbox *mb, size_t n)
+{
+	struct store_mailbox *b = &mb->base;
+
+	if (n <= mb->view_cap)
+		return;
+	mb->view_cap = n;
+	b->msgs = xrealloc(b->msgs, n * sizeof(b->msgs[0]));
+	if (mb->orig != NULL)
+		mb->orig = xrealloc(mb->orig, n * sizeof(mb->orig[0]));
 }
 
 static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
@@ -460,12 +525,8 @@ static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
 	struct store_msg *v;
 	int recent;
 
-	if (b->count == mb->view_cap) {
-		/* Doubling: an open adds 50,000 of these. */
-		mb->view_cap = mb->view_cap < 64 ? 64 : mb->view_cap * 2;
-		b->msgs = xrealloc(b->msgs, mb->view_cap * sizeof(b->msgs[0]));
-		mb->orig = xrealloc(mb->orig, mb->view_cap * sizeof(mb->orig[0]));
-	}
+	if (b->count == mb->view_cap)
+		view_reserve(mb, mb->view_cap < 32 ? 64 : mb->view_cap * 2);
 	/* Every mode shows \Recent; only RW takes it (view_update). */
 	recent = r->uid >= mb->first_recent_uid && !r->had_o;
 	v = &b->msgs[b->count];
@@ -474,8 +535,10 @@ static void view_add(struct mbox_mailbox *mb, const struct mbox_rec *r)
 	v->keywords = r->want_kw;
 	v->size = r->size;
 	v->internal_date = r->date;
-	mb->orig[b->count].flags = r->want_flags;
-	mb->orig[b->count].kw = r->want_kw;
+	if (mb->orig != NULL) {
+		mb->orig[b->count].flags = r->want_flags;
+		mb->orig[b->count].kw = r->want_kw;
+	}
 	b->count++;
 }
 
@@ -485,8 +548,9 @@ static void view_remove(struct mbox_mailbox *mb, size_t idx)
 
 	memmove(&b->msgs[idx], &b->msgs[idx + 1],
 		(b->count - idx - 1) * sizeof(b->msgs[0]));
-	memmove(&mb->orig[idx], &mb->orig[idx + 1],
-		(b->count - idx - 1) * sizeof(mb->orig[0]));
+	if (mb->orig != NULL)
+		memmove(&mb->orig[idx], &mb->orig[idx + 1],
+			(b->count - idx - 1) * sizeof(mb->orig[0]));
 	b->count--;
 }
 
@@ -513,8 +577,9 @@ static void view_update(struct mbox_mailbox *mb,
 				cb->expunged(cb->ctx, i, uid);
 			continue;
 		}
-		if (r->want_flags != mb->orig[i].flags ||
-		    r->want_kw != mb->orig[i].kw) {
+		/* (without orig the records are what the view saw) */
+		if (mb->orig != NULL && (r->want_flags != mb->orig[i].flags ||
+					 r->want_kw != mb->orig[i].kw)) {
 			b->msgs[i].flags = r->want_flags |
 				(b->msgs[i].flags & STORE_RECENT);
 			b->msgs[i].keywords = r->want_kw;
@@ -602,6 +667,7 @@ static int mbox_open(struct store_user *u, const char *name,
 	if (mb->base.uidvalidity == 0)
 		mb->base.uidvalidity = 1;
 	update_dirty(mb);
+	view_reserve(mb, mb->nrecs);
 	for (i = 0; i < mb->nrecs; i++)
 		view_add(mb, &mb->recs[i]);
 	mb->base.uidnext = mb->st.next_uid;

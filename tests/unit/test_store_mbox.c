@@ -463,6 +463,66 @@ static void test_index_reuse(void)
 	free(root);
 }
 
+static void count_flags(void *ctx, size_t idx)
+{
+	size_t *seen = ctx;
+
+	seen[idx]++;
+}
+
+/*
+ * Two sessions on one mbox, both opened through the index: B flags
+ * message 2, then A (which changed message 1) syncs. A learns B's flag
+ * (an untagged FETCH for IMAP), keeps its own, and the file has both.
+ */
+static void test_two_sessions_flags(void)
+{
+	char *root = tu_tmpdir();
+	struct store_user *u = alice(root);
+	struct store_mailbox *a, *b;
+	struct store_sync_cb cb = { NULL, NULL, count_flags, NULL };
+	size_t changed[3] = { 0, 0, 0 };
+	struct err e;
+	char *idx;
+
+	set_inbox(root, "tests/data/mailboxes/pop3-01-after.mbox");
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
+						 &a, &e), 0);
+	store_mailbox_close(&a, T0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
+						 &a, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
+						 &b, &e), 0);
+	store_mailbox_set_flags(b, 1, STORE_FLAGS_ADD, STORE_FLAGGED, 0);
+	CU_ASSERT_EQUAL(store_mailbox_sync(b, NULL, T0, &e), 0);
+	store_mailbox_set_flags(a, 0, STORE_FLAGS_ADD, STORE_SEEN, 0);
+	cb.ctx = changed;
+	CU_ASSERT_EQUAL(store_mailbox_sync(a, &cb, T0, &e), 0);
+	CU_ASSERT_EQUAL(changed[0], 0);
+	CU_ASSERT_EQUAL(changed[1], 1);
+	CU_ASSERT_EQUAL(changed[2], 0);
+	CU_ASSERT(store_mailbox_msg(a, 0)->flags & STORE_SEEN);
+	CU_ASSERT(store_mailbox_msg(a, 1)->flags & STORE_FLAGGED);
+	store_mailbox_close(&a, T0);
+	store_mailbox_close(&b, T0);
+	/* the file, read afresh */
+	idx = xasprintf("%s/home/alice/mail/.imap/INBOX/maillab.index", root);
+	CU_ASSERT_EQUAL(unlink(idx), 0);
+	free(idx);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RO, T0,
+						 &a, &e), 0);
+	CU_ASSERT_EQUAL(store_mailbox_msg(a, 0)->flags & ~(unsigned)STORE_RECENT,
+			STORE_SEEN);
+	CU_ASSERT_EQUAL(store_mailbox_msg(a, 1)->flags & ~(unsigned)STORE_RECENT,
+			STORE_FLAGGED);
+	CU_ASSERT_EQUAL(store_mailbox_msg(a, 2)->flags & ~(unsigned)STORE_RECENT,
+			0);
+	store_mailbox_close(&a, T0);
+	store_user_free(&u);
+	tu_rmtree(root);
+	free(root);
+}
+
 void test_store_mbox_register(void)
 {
 	CU_pSuite s = CU_add_suite("store_mbox", NULL, NULL);
@@ -479,4 +539,5 @@ void test_store_mbox_register(void)
 	CU_add_test(s, "expunge everything", test_expunge_all);
 	CU_add_test(s, "reference mailboxes", test_reference_files);
 	CU_add_test(s, "index reuse", test_index_reuse);
+	CU_add_test(s, "two sessions change flags", test_two_sessions_flags);
 }
