@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HOST = "centos.localdomain"
@@ -264,9 +265,13 @@ class Maillab(Server):
                 else free_port()
             cmd = "%s --root %s serve --stdio %s --host %s" % (
                 maillab, self.root, proto, HOST)
+            # nodelay and 64 KB blocks: socat relays as Dovecot writes
+            # its sockets (TCP_NODELAY/cork), not 8 KB at a time with
+            # Nagle holding back the last segment of a reply
             p = subprocess.Popen(
-                ["socat", "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork" % port,
-                 "EXEC:%s" % cmd], stdin=subprocess.DEVNULL,
+                ["socat", "-b", "65536",
+                 "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork,nodelay"
+                 % port, "EXEC:%s" % cmd], stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.socats[proto] = p
             if not wait_port(port):
@@ -619,8 +624,12 @@ def fmt_kib(k):
     return "%d" % k if k is not None else "-"
 
 
-def run_plan(srv, runs, plan, label, verbose):
-    res = {}
+def run_plan(servers, runs, plan, verbose):
+    """Every step of the plan on each server in turn (so that both see
+    the machine in the same state: other load comes and goes), runs
+    times. Returns {server name: {(test, state): medians}} and whether
+    every cold step could drop the page cache."""
+    res = {srv.name: {} for srv in servers}
     dropped = True
     if verbose:
         print("%-8s %-3s %-13s %-5s %8s %8s %8s %8s %7s %9s" % (
@@ -629,24 +638,79 @@ def run_plan(srv, runs, plan, label, verbose):
     for r in range(1, runs + 1):
         for name, state, need_cold, fn in plan:
             proto = "pop3" if name.startswith("pop") else "imap"
-            if not getattr(srv, proto + "_port"):
-                continue
-            if need_cold:
-                dropped = srv.cold() and dropped
-            m = fn(srv)
-            res.setdefault((name, state), []).append(m)
-            if verbose:
-                print("%-8s %-3d %-13s %-5s %8.3f %8.3f %8.3f %8.3f %7d %9s"
-                      % (label, r, name, state, m["total"], m["login"],
-                         m["select"], m["list"], m["items"],
-                         fmt_kib(m["hwm"])))
-    med = {}
-    for key, ms in res.items():
-        med[key] = {k: statistics.median(m[k] for m in ms)
-                    for k in ("total", "login", "select", "list")}
-        hwms = [m["hwm"] for m in ms if m["hwm"] is not None]
-        med[key]["hwm"] = max(hwms) if hwms else None
-    return med, dropped
+            for srv in servers:
+                if not getattr(srv, proto + "_port"):
+                    continue
+                if need_cold:
+                    dropped = srv.cold() and dropped
+                m = fn(srv)
+                res[srv.name].setdefault((name, state), []).append(m)
+                if verbose:
+                    print("%-8s %-3d %-13s %-5s %8.3f %8.3f %8.3f %8.3f "
+                          "%7d %9s" % (srv.name, r, name, state, m["total"],
+                                       m["login"], m["select"], m["list"],
+                                       m["items"], fmt_kib(m["hwm"])))
+    out = {}
+    for label, rs in res.items():
+        med = out.setdefault(label, {})
+        for key, ms in rs.items():
+            med[key] = {k: statistics.median(m[k] for m in ms)
+                        for k in ("total", "login", "select", "list")}
+            hwms = [m["hwm"] for m in ms if m["hwm"] is not None]
+            med[key]["hwm"] = max(hwms) if hwms else None
+    return out, dropped
+
+
+class Canned(Server):
+    """No server at all: a thread that answers every command at once with
+    the bytes a server would send (the replies of FETCH 1:* (FLAGS) for
+    count messages). What the lean client takes then is its own share of
+    every figure above, the floor no server can go under."""
+    name = "canned"
+
+    def __init__(self, count):
+        fetch = b"".join(b"* %d FETCH (FLAGS (\\Seen))\r\n" % i
+                         for i in range(1, count + 1))
+        self.replies = {
+            b"a1": b"a1 OK Logged in\r\n",
+            b"a2": b"* %d EXISTS\r\n* 0 RECENT\r\na2 OK Select\r\n" % count,
+            b"a3": fetch + b"a3 OK Fetch completed.\r\n",
+            b"a4": b"* BYE Logging out\r\na4 OK Logout completed.\r\n",
+        }
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(4)
+        self.imap_port = self.ls.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            with c, c.makefile("rb") as f:
+                c.sendall(b"* OK ready\r\n")
+                for line in f:
+                    tag = line.split()[0]
+                    c.sendall(self.replies[tag])
+                    if tag == b"a4":
+                        break
+
+    def session_pid(self, proto):
+        return None
+
+    def stop(self):
+        self.ls.close()
+
+
+def client_floor(count, runs):
+    srv = Canned(count)
+    try:
+        ms = [imap_lean(srv, "flags") for _ in range(max(runs, 5))]
+    finally:
+        srv.stop()
+    return statistics.median(m["total"] for m in ms)
 
 
 def machine():
@@ -731,13 +795,10 @@ def main():
                                  capture_output=True, text=True).stdout
             print("# Dovecot %s measured in the same run (mbox, index "
                   "removed when cold)" % ver.strip())
-        med_ours, dropped = run_plan(ours, a.runs, PLAN + PLAN_LIB, "maillab",
-                                     a.verbose)
-        med_dov = None
-        if dov is not None:
-            med_dov, d2 = run_plan(dov, a.runs, PLAN + PLAN_LIB, "dovecot",
-                                   a.verbose)
-            dropped = dropped and d2
+        meds, dropped = run_plan(servers, a.runs, PLAN + PLAN_LIB,
+                                 a.verbose)
+        med_ours = meds["maillab"]
+        med_dov = meds.get("dovecot")
         if not dropped:
             print("# NOTE: /proc/sys/vm/drop_caches not writable: cold = "
                   "fresh mbox and no index, but the page cache was NOT "
@@ -768,6 +829,10 @@ def main():
                   "raw-socket client; perf/results/imap-pop3.txt):")
             for name, state, t in REFERENCE_DOVECOT_20K:
                 print("%-10s %-5s %8.3f" % (name, state, t))
+        floor = client_floor(a.count, a.runs)
+        print("\n# the lean client alone (a canned server that answers at "
+              "once): imap-flags %.3f s; no server can be timed under "
+              "that" % floor)
         if a.large_body > 0:
             large = os.path.join(work, "large.mbox")
             lsize = write_mbox(large, a.count, a.large_body)
@@ -776,7 +841,7 @@ def main():
                       a.count, a.large_body, lsize))
             plan = [PLAN[0], PLAN[1], PLAN[3], PLAN[5]]
             ours.mbox_src = large
-            med_large, _ = run_plan(ours, 1, plan, "maillab", a.verbose)
+            med_large = run_plan([ours], 1, plan, a.verbose)[0]["maillab"]
             print("%-10s %-5s %12s %12s %10s %10s" % (
                 "test", "state", "small_KiB", "large_KiB", "small_s",
                 "large_s"))
