@@ -624,6 +624,21 @@ static int bind_host_addr(struct listener *li, struct lhost *lh,
 			bound++;
 		}
 	}
+	/* imap-login's: imap 143 (STARTTLS), imaps 993 with ssl = yes */
+	if (list_has(lh->protocols, "imap")) {
+		struct want w = { "imap", 143, 0, 1, &netsess_imap_ops };
+
+		if (want_sock(li, lh, &w, addr, e) < 0)
+			return -1;
+		bound++;
+		if (lh->dovecot_ctx != NULL) {
+			struct want ws = { "imaps", 993, 1, 1, &netsess_imap_ops };
+
+			if (want_sock(li, lh, &ws, addr, e) < 0)
+				return -1;
+			bound++;
+		}
+	}
 	return bound;
 }
 
