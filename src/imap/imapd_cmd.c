@@ -71,7 +71,7 @@ static void cmd_logout(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		return;
 	}
 	/* the mailbox is closed before the OK, without expunging */
-	imapd_close_mailbox(s, now);
+	imapd_view_close(s, now);
 	imapd_tagged(s, c->tag, "OK", "%s", imapd_reply_text(IMAPD_R_LOGOUT_DONE));
 	/* Dovecot stops reading at the command: its CRLF is not in in= */
 	s->in_total -= s->line_end;
@@ -389,7 +389,7 @@ static void cmd_close(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		if (store_mailbox_expunge(s->mb, NULL, NULL, now, &e) == 0)
 			s->n_expunged += (unsigned)(before - store_mailbox_count(s->mb));
 	}
-	imapd_close_mailbox(s, now);
+	imapd_view_close(s, now);
 	imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_CLOSE_DONE));
 }
 
@@ -398,70 +398,8 @@ static void cmd_unselect(struct imapd *s, struct imapd_cmdctx *c,
 {
 	if (!need_mailbox(s, c))
 		return;
-	imapd_close_mailbox(s, now);
+	imapd_view_close(s, now);
 	imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_UNSELECT_DONE));
-}
-
-struct expunge_ctx {
-	struct imapd *s;
-	size_t n;
-	uint32_t *vanished;
-	size_t nvanished;
-};
-
-static void expunged_one(void *ctx, size_t idx, uint32_t uid)
-{
-	struct expunge_ctx *x = ctx;
-
-	x->n++;
-	imapd_expunged_one(x->s, idx, uid, &x->vanished, &x->nvanished);
-}
-
-/*
- * Expunges the \Deleted messages, only those of keep_only (0-based
- * indexes, sorted) when it is not NULL: store.h expunges every
- * \Deleted message, so the others lose the flag for the moment and
- * get it back afterwards (UID EXPUNGE, MOVE). Returns the count.
- */
-size_t imapd_expunge(struct imapd *s, const size_t *only, size_t nonly,
-		     mtime_t now)
-{
-	struct expunge_ctx x;
-	uint32_t *restore = NULL;
-	size_t nrestore = 0, i, j = 0;
-	struct err e;
-
-	memset(&x, 0, sizeof(x));
-	x.s = s;
-	if (only != NULL) {
-		for (i = 0; i < store_mailbox_count(s->mb); i++) {
-			const struct store_msg *m = store_mailbox_msg(s->mb, i);
-
-			while (j < nonly && only[j] < i)
-				j++;
-			if ((m->flags & STORE_DELETED) &&
-			    (j >= nonly || only[j] != i)) {
-				restore = xrealloc(restore, (nrestore + 1) *
-						   sizeof(uint32_t));
-				restore[nrestore++] = m->uid;
-				store_mailbox_set_flags(s->mb, i, STORE_FLAGS_REMOVE,
-							STORE_DELETED, 0);
-			}
-		}
-	}
-	if (store_mailbox_expunge(s->mb, expunged_one, &x, now, &e) < 0)
-		x.n = 0;
-	for (i = 0; i < nrestore; i++) {
-		long k = store_mailbox_find_uid(s->mb, restore[i]);
-
-		if (k >= 0)
-			store_mailbox_set_flags(s->mb, (size_t)k, STORE_FLAGS_ADD,
-						STORE_DELETED, 0);
-	}
-	free(restore);
-	imapd_vanished_flush(s, &x.vanished, &x.nvanished);
-	s->n_expunged += (unsigned)x.n;
-	return x.n;
 }
 
 static void cmd_expunge(struct imapd *s, struct imapd_cmdctx *c,
@@ -476,12 +414,12 @@ static void cmd_expunge(struct imapd *s, struct imapd_cmdctx *c,
 			imapd_cmd_error(s, c, imapd_reply_text(IMAPD_R_INVALID_ARGS));
 			return;
 		}
-		if (imapd_resolve_set(s, c, c->args[0].s, 1, &idx, &n) < 0)
+		if (imapd_view_resolve_set(s, c, c->args[0].s, 1, &idx, &n) < 0)
 			return;
 	}
 	/* imap_expunge(): a read-only mailbox is silently left alone */
 	if (!store_mailbox_readonly(s->mb))
-		imapd_expunge(s, c->uid ? idx : NULL, n, now);
+		imapd_view_expunge(s, c->uid ? idx : NULL, n, now);
 	free(idx);
 	imapd_done(s, c, "OK", "%s", imapd_reply_text(IMAPD_R_EXPUNGE_DONE));
 }
@@ -494,7 +432,7 @@ static void cmd_idle(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 	s->idle_last = now;
 	s->in_mode = IMAPD_IN_IDLE;
 	/* what changed already is told at once */
-	imapd_sync(s, 0, 0, now);
+	imapd_view_sync(s, 0, 0, now);
 }
 
 void imapd_cmd_idle_input(struct imapd *s, const char *line, size_t len,
@@ -504,7 +442,7 @@ void imapd_cmd_idle_input(struct imapd *s, const char *line, size_t len,
 
 	s->idle_tag = NULL;
 	s->in_mode = IMAPD_IN_LINE;
-	imapd_sync(s, 0, 0, now);
+	imapd_view_sync(s, 0, 0, now);
 	if (len == 4 && strncasecmp(line, "DONE", 4) == 0)
 		imapd_tagged(s, tag, "OK", "%s", imapd_reply_text(IMAPD_R_IDLE_DONE));
 	else
@@ -543,19 +481,19 @@ static const struct imapd_cmd_def postlogin_cmds[] = {
 	{ "RENAME", imapd_mbox_rename, 0, NULL },
 	{ "SUBSCRIBE", imapd_mbox_subscribe, 0, NULL },
 	{ "UNSUBSCRIBE", imapd_mbox_unsubscribe, 0, NULL },
-	{ "LIST", imapd_mbox_list, 0, NULL },
-	{ "LSUB", imapd_mbox_lsub, 0, NULL },
+	{ "LIST", imapd_list_cmd, 0, NULL },
+	{ "LSUB", imapd_list_lsub, 0, NULL },
 	{ "STATUS", imapd_mbox_status, 0, NULL },
-	{ "APPEND", imapd_mbox_append, 0, imapd_mbox_append_lit },
-	{ "COPY", imapd_mbox_copy, IMAPD_CMD_UID, NULL },
-	{ "MOVE", imapd_mbox_move, IMAPD_CMD_UID, NULL },
+	{ "APPEND", imapd_append_cmd, 0, imapd_append_lit },
+	{ "COPY", imapd_copy_cmd, IMAPD_CMD_UID, NULL },
+	{ "MOVE", imapd_copy_move, IMAPD_CMD_UID, NULL },
 	{ "FETCH", imapd_fetch_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
 	{ "STORE", imapd_store_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
 	{ "SEARCH", imapd_search_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
-	{ "SORT", imapd_search_sort, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
+	{ "SORT", imapd_sort_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
 	{ "THREAD", imapd_thread_cmd, IMAPD_CMD_UID | IMAPD_CMD_USES_SEQS, NULL },
 	{ "NOTIFY", imapd_notify_cmd, 0, NULL },
-	{ "CANCELUPDATE", imapd_search_cancelupdate, 0, NULL },
+	{ "CANCELUPDATE", imapd_update_cancel, 0, NULL },
 };
 
 const struct imapd_cmd_def *imapd_cmd_find(int pre, const char *name)

@@ -353,7 +353,7 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 		if (it->kind == F_FLAGS && r->implicit_flags && !seen_changed)
 			continue;
 		if (it->kind >= F_BINARY_SIZE && mime == NULL) {
-			if (imapd_msg_load(s, idx, &data, &mime) < 0)
+			if (imapd_view_load(s, idx, &data, &mime) < 0)
 				return -2;
 		}
 		if (!first)
@@ -365,7 +365,7 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 			break;
 		case F_FLAGS:
 			buf_adds(b, "FLAGS (");
-			imapd_write_flags(s, b, m);
+			imapd_view_write_flags(s, b, m);
 			buf_addc(b, ')');
 			break;
 		case F_INTERNALDATE:
@@ -536,7 +536,7 @@ void imapd_fetch_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 			goto out;
 		}
 	}
-	if (imapd_resolve_set(s, c, c->args[0].s, c->uid, &idx, &n) < 0)
+	if (imapd_view_resolve_set(s, c, c->args[0].s, c->uid, &idx, &n) < 0)
 		goto out;
 	readonly = store_mailbox_readonly(s->mb);
 	if (r.set_seen && !readonly && !r.has_flags) {

@@ -250,16 +250,6 @@ void imapd_cmd_error(struct imapd *s, struct imapd_cmdctx *c,
 /* imap-login's BAD; the third one ends the connection. */
 void imapd_prelogin_bad(struct imapd *s, const char *tag, const char *text,
 			mtime_t now);
-/* Expunges \Deleted messages (only those of `only` when not NULL),
- * with "* n EXPUNGE" replies; returns how many. */
-size_t imapd_expunge(struct imapd *s, const size_t *only, size_t nonly,
-		     mtime_t now);
-/* One expunge for the client: "* n EXPUNGE", or kept for "* VANISHED"
- * once QRESYNC is enabled (then imapd_vanished_flush sends them). */
-void imapd_expunged_one(struct imapd *s, size_t idx, uint32_t uid,
-			uint32_t **vanished, size_t *nvanished);
-void imapd_vanished_flush(struct imapd *s, uint32_t **vanished,
-			  size_t *nvanished);
 /* Queues an event; text is copied. */
 void imapd_event(struct imapd *s, enum imapd_ev_type t, const char *text,
 		 long delay_ms);
@@ -276,33 +266,45 @@ void imapd_login_done(struct imapd *s, const char *tag, mtime_t now);
 /* Ends the session after BYE: logs the Disconnected line, closes. */
 void imapd_disconnect(struct imapd *s, const char *reason, mtime_t now);
 
+/* --- imapd_view.c: the selected mailbox -------------------------------- */
+
+/* Expunges \Deleted messages (only those of `only` when not NULL),
+ * with "* n EXPUNGE" replies; returns how many. */
+size_t imapd_view_expunge(struct imapd *s, const size_t *only, size_t nonly,
+		     mtime_t now);
+/* One expunge for the client: "* n EXPUNGE", or kept for "* VANISHED"
+ * once QRESYNC is enabled (then imapd_view_vanished sends them). */
+void imapd_view_expunged(struct imapd *s, size_t idx, uint32_t uid,
+			uint32_t **vanished, size_t *nvanished);
+void imapd_view_vanished(struct imapd *s, uint32_t **vanished,
+			  size_t *nvanished);
 /* Mailbox sync after a command: untagged EXPUNGE/EXISTS/RECENT/FETCH.
- * no_expunge: skip (FETCH, STORE, SEARCH, COPY by sequence numbers). */
-void imapd_sync(struct imapd *s, int no_expunge, int send_uid, mtime_t now);
+ * no_expunge: skip (FETCH, STORE, SEARCH by sequence numbers). */
+void imapd_view_sync(struct imapd *s, int no_expunge, int send_uid, mtime_t now);
 /* Closes the selected mailbox (no expunge). */
-void imapd_close_mailbox(struct imapd *s, mtime_t now);
+void imapd_view_close(struct imapd *s, mtime_t now);
 /* "* FLAGS (...)" and "* OK [PERMANENTFLAGS (...)] ..." */
-void imapd_send_flags(struct imapd *s);
+void imapd_view_send_flags(struct imapd *s);
 /* "\Seen \Deleted kw" of a message into out. */
-void imapd_write_flags(struct imapd *s, struct buf *out,
+void imapd_view_write_flags(struct imapd *s, struct buf *out,
 		       const struct store_msg *m);
 /* The message's bytes and MIME structure (cached for the last UID). */
-int imapd_msg_load(struct imapd *s, size_t idx, const struct buf **data_out,
+int imapd_view_load(struct imapd *s, size_t idx, const struct buf **data_out,
 		   const struct mime_msg **mime_out);
-void imapd_msg_cache_drop(struct imapd *s);
+void imapd_view_cache_drop(struct imapd *s);
 /* Number of \Recent messages in the view. */
-size_t imapd_recent_count(const struct imapd *s);
+size_t imapd_view_recent(const struct imapd *s);
 
 /*
  * A sequence set argument resolved against the view: 0-based indexes,
  * ascending, no duplicates. 0, or -1 with the BAD already sent ("Invalid
  * messageset" for sequence numbers beyond the mailbox, as Dovecot).
  */
-int imapd_resolve_set(struct imapd *s, struct imapd_cmdctx *c,
+int imapd_view_resolve_set(struct imapd *s, struct imapd_cmdctx *c,
 		      const char *set, int uid, size_t **idx_out,
 		      size_t *n_out);
 /* A UID set "1:3,5" in RFC 4315 compressed form from sorted UIDs. */
-void imapd_uidset_write(struct buf *out, const uint32_t *uids, size_t n);
+void imapd_view_uidset(struct buf *out, const uint32_t *uids, size_t n);
 
 /* --- the command files ------------------------------------------------- */
 
@@ -315,11 +317,31 @@ void imapd_cmd_auth_input(struct imapd *s, const char *line, size_t len,
 /* imapd_mbox.c */
 imapd_cmd_fn imapd_mbox_select, imapd_mbox_examine, imapd_mbox_create,
 	imapd_mbox_delete, imapd_mbox_rename, imapd_mbox_subscribe,
-	imapd_mbox_unsubscribe, imapd_mbox_list, imapd_mbox_lsub,
-	imapd_mbox_status, imapd_mbox_append, imapd_mbox_copy,
-	imapd_mbox_move;
-int imapd_mbox_append_lit(struct imapd *s, struct imapd_cmdctx *c,
-			  const struct imapd_lit *lit, mtime_t now);
+	imapd_mbox_unsubscribe, imapd_mbox_status;
+int imapd_mbox_is_inbox(const char *name);
+/* The mailbox argument i ("INBOX" in any case becomes "INBOX"), or
+ * NULL after a BAD. */
+const char *imapd_mbox_arg(struct imapd *s, struct imapd_cmdctx *c, size_t i);
+/* The NO for a store error: [NONEXISTENT], [ALREADYEXISTS], the text. */
+void imapd_mbox_storage_error(struct imapd *s, struct imapd_cmdctx *c,
+			      const char *name, const struct err *e);
+/* STATUS items list -> bits; -1 (with *bad_out the unknown item). */
+int imapd_mbox_status_items(const struct imapd_arg *l, unsigned *out,
+			    const char **bad_out);
+/* "* STATUS name (...)" of the selected view or a read-only look. */
+int imapd_mbox_status_of(struct imapd *s, const char *name, unsigned items,
+			 mtime_t now, struct err *e);
+
+/* imapd_list.c */
+imapd_cmd_fn imapd_list_cmd, imapd_list_lsub;
+
+/* imapd_append.c */
+imapd_cmd_fn imapd_append_cmd;
+int imapd_append_lit(struct imapd *s, struct imapd_cmdctx *c,
+		     const struct imapd_lit *lit, mtime_t now);
+
+/* imapd_copy.c */
+imapd_cmd_fn imapd_copy_cmd, imapd_copy_move;
 /* Parses a flag list into system flags and keyword bits of mb
  * (created when create != 0). -1 with the BAD sent when invalid. */
 int imapd_mbox_parse_flags(struct imapd *s, struct imapd_cmdctx *c,
@@ -336,7 +358,19 @@ imapd_cmd_fn imapd_fetch_cmd;
 imapd_cmd_fn imapd_store_cmd;
 
 /* imapd_search.c */
-imapd_cmd_fn imapd_search_cmd, imapd_search_sort;
+imapd_cmd_fn imapd_search_cmd;
+
+/* ESEARCH/ESORT return options (RFC 4731, 5182, 5267) */
+enum {
+	RET_MIN = 1 << 0, RET_MAX = 1 << 1, RET_ALL = 1 << 2,
+	RET_COUNT = 1 << 3, RET_SAVE = 1 << 4, RET_UPDATE = 1 << 5,
+	RET_PARTIAL = 1 << 6,
+};
+/* RETURN (...) -> RET_ bits and the PARTIAL range; -1 if invalid. */
+int imapd_search_return(const struct imapd_arg *l, unsigned *opts,
+			int64_t *plo, int64_t *phi);
+/* SEARCHRES: the UIDs "$" stands for from now on. */
+void imapd_search_save(struct imapd *s, const uint32_t *uids, size_t n);
 
 /* A parsed SEARCH program (imapd_search.c), used by SORT and THREAD. */
 struct imapd_search;
@@ -350,12 +384,18 @@ void imapd_search_free(struct imapd_search **sp);
 int imapd_search_run(struct imapd *s, struct imapd_cmdctx *c,
 		     struct imapd_search *p, size_t **idx_out, size_t *n_out,
 		     mtime_t now);
-/* After a sync: ADDTO/REMOVEFROM of SEARCH RETURN (UPDATE) contexts. */
-void imapd_search_updates(struct imapd *s, mtime_t now);
-void imapd_search_updates_free(struct imapd *s);
-imapd_cmd_fn imapd_search_cancelupdate;
-/* RFC 5256 base subject (UTF-8, upper-cased for comparing). */
-char *imapd_search_base_subject(const char *raw);
+/* imapd_update.c: SEARCH RETURN (UPDATE) contexts. The program is
+ * kept (owned from now on); idx[0..n) is the first result. */
+void imapd_update_add(struct imapd *s, const char *tag, int uid,
+		      struct imapd_search *prog, const size_t *idx, size_t n);
+/* After a sync: ADDTO/REMOVEFROM of every context. */
+void imapd_update_run(struct imapd *s, mtime_t now);
+void imapd_update_free_all(struct imapd *s);
+imapd_cmd_fn imapd_update_cancel;	/* CANCELUPDATE */
+/* imapd_sort.c */
+imapd_cmd_fn imapd_sort_cmd;
+/* RFC 5256 base subject (UTF-8, upper-cased for comparing); caller frees. */
+char *imapd_sort_base_subject(const char *raw);
 
 /* imapd_thread.c */
 imapd_cmd_fn imapd_thread_cmd;

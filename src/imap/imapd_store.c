@@ -34,7 +34,7 @@ void imapd_store_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 		imapd_cmd_error(s, c, imapd_reply_text(IMAPD_R_INVALID_ARGS));
 		return;
 	}
-	if (imapd_resolve_set(s, c, c->args[0].s, c->uid, &idx, &n) < 0)
+	if (imapd_view_resolve_set(s, c, c->args[0].s, c->uid, &idx, &n) < 0)
 		return;
 	if (ai < c->nargs && c->args[ai].type == IMAPD_ARG_LIST) {
 		/* (UNCHANGEDSINCE n) */
@@ -81,7 +81,7 @@ void imapd_store_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 				   &flags, &kw) < 0)
 		goto out;
 	if (store_mailbox_keyword_count(s->mb) != s->mb_keywords)
-		imapd_send_flags(s);
+		imapd_view_send_flags(s);
 	for (i = 0; i < n; i++) {
 		const struct store_msg *m = store_mailbox_msg(s->mb, idx[i]);
 		int had_deleted = (m->flags & STORE_DELETED) != 0;
@@ -98,7 +98,7 @@ void imapd_store_cmd(struct imapd *s, struct imapd_cmdctx *c, mtime_t now)
 			if (c->uid)
 				buf_addf(&b, "UID %u ", m->uid);
 			buf_adds(&b, "FLAGS (");
-			imapd_write_flags(s, &b, m);
+			imapd_view_write_flags(s, &b, m);
 			buf_adds(&b, "))\r\n");
 			imapd_out(s, b.data, b.len);
 			buf_reset(&b);

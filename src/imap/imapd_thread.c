@@ -242,7 +242,7 @@ static struct tnode *prune(struct tnode *first, struct tnode *parent)
 
 static int starts_reply(const char *raw)
 {
-	char *b = imapd_search_base_subject(raw);
+	char *b = imapd_sort_base_subject(raw);
 	int r;
 	const char *p = raw;
 
@@ -378,7 +378,7 @@ static void thread_refs(struct imapd *s, const size_t *idx, size_t n,
 		size_t nids, nown;
 		struct tnode *me, *prev = NULL;
 
-		(void)imapd_msg_load(s, idx[i], NULL, &m);
+		(void)imapd_view_load(s, idx[i], NULL, &m);
 		/* step 1A: the references chain */
 		refv = hdr(m, "References");
 		nids = msgids(refv != NULL ? refv : "", &ids);
@@ -411,7 +411,7 @@ static void thread_refs(struct imapd *s, const size_t *idx, size_t n,
 		{
 			const char *subj = hdr(m, "Subject");
 
-			me->subject = imapd_search_base_subject(subj != NULL ? subj : "");
+			me->subject = imapd_sort_base_subject(subj != NULL ? subj : "");
 			me->is_reply = subj != NULL && starts_reply(subj);
 		}
 		if (prev != NULL && prev != me && !is_ancestor(me, prev)) {
@@ -484,10 +484,10 @@ static void thread_orderedsubject(struct imapd *s, const size_t *idx,
 		const struct mime_msg *m = NULL;
 		const char *subj;
 
-		(void)imapd_msg_load(s, idx[i], NULL, &m);
+		(void)imapd_view_load(s, idx[i], NULL, &m);
 		subj = hdr(m, "Subject");
 		v[i].idx = idx[i];
-		v[i].subj = imapd_search_base_subject(subj != NULL ? subj : "");
+		v[i].subj = imapd_sort_base_subject(subj != NULL ? subj : "");
 		v[i].date = msg_date(s, idx[i], m);
 	}
 	qsort(v, n, sizeof(*v), osubj_cmp);

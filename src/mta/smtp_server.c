@@ -335,6 +335,13 @@ struct smtp_server *smtp_server_new(struct host *h,
 	 * fed before that is a client talking first (reference 05j).
 	 */
 	s->engine = smtpd_new(&s->ec, now);
+	/*
+	 * Everything the session needs is copied out by now (engine conf,
+	 * policy). A struct conf holds every Postfix parameter (~130 KB):
+	 * kept per session it made 10,000 idle listener connections cost
+	 * 1.3 GB instead of 30 MB.
+	 */
+	conf_free(&s->conf);
 	return s;
 }
 

@@ -92,5 +92,11 @@ struct netsess_ops {
 
 /* The SMTP service (smtp, submission, smtps) over src/mta/smtp_server. */
 extern const struct netsess_ops netsess_smtp_ops;
+/* POP3 (pop3 with STLS, pop3s) over src/mda/pop3_server. */
+extern const struct netsess_ops netsess_pop3_ops;
+
+/* One line of Dovecot's own log format into the host's mail.log and its
+ * trace: text is "master: Warning: ..." (after "dovecot: "). */
+void netsess_dovecot_log(struct host *h, mtime_t now, const char *text);
 
 #endif

@@ -196,11 +196,12 @@ static void print_lines(struct narrator *n, const struct flow *f,
 		} else if (strcmp(e->protocol, "log") == 0) {
 			const char *shortened = flow_log_short(e->text);
 
+			const char *who = flow_log_process(e->process);
+
 			buf_adds(&b, "log: ");
 			/* A bare message: say whose it is, as mail.log would. */
-			if (e->process != NULL && strncmp(shortened, e->process,
-							  strlen(e->process)) != 0)
-				buf_addf(&b, "%s: ", e->process);
+			if (who != NULL && strncmp(shortened, who, strlen(who)) != 0)
+				buf_addf(&b, "%s: ", who);
 			narrator_escape(&b, shortened);
 		} else {
 			buf_addf(&b, "%s: ", e->protocol);

@@ -6,7 +6,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
  *     -D_GNU_SOURCE -Isrc tests/fuzz/fuzz_imapd.c $(ls src/imap/[!.]*.c) \
  *     $(ls src/store/[!.]*.c) src/lib/buf.c src/lib/xalloc.c \
- *     src/lib/err.c -lcrypto -lcrypt -o /tmp/fuzz_imapd
+ *     src/lib/err.c src/lib/fsutil.c -lcrypto -lcrypt -o /tmp/fuzz_imapd
  *   /tmp/fuzz_imapd -max_total_time=300 -max_len=4096
  *
  * The first byte picks the split of the input into feeds; a leading
