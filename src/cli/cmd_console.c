@@ -57,7 +57,7 @@ static const struct proto_text proto_texts[] = {
 	     "Type POP3 commands as with telnet (USER, PASS, STAT, LIST, RETR n, QUIT); Tab completes a command, Ctrl-D leaves.") },
 	{ EXPLAIN_IMAP, "143",
 	  N_("You are connected to the simulated IMAP server of %s (it behaves as Dovecot 2.3), as client %s (%s).\n"
-	     "Every command starts with a tag of your choice: a1 LOGIN alice alice, a2 SELECT INBOX, a3 FETCH 1 BODY[], a4 LOGOUT. Tab on an empty line gives the next tag, after it the commands. Ctrl-D leaves."),
+	     "Every command starts with a tag of your choice: a1 LOGIN user password (lab passwords: see world.conf), a2 SELECT INBOX, a3 FETCH 1 BODY[], a4 LOGOUT. Tab on an empty line gives the next tag, after it the commands. Ctrl-D leaves."),
 	  N_("Connected to %s, a real server. Responses are explained as Dovecot 2.3 means them.\n"
 	     "Type IMAP commands with a tag, e.g. a1 LOGIN user password; Tab gives the next tag and completes commands, Ctrl-D leaves.") },
 };

@@ -84,11 +84,6 @@ int console_in_data(const struct console *c)
 	return console_frame_raw(c->frame);
 }
 
-const char *console_mode(const struct console *c, long *left_out)
-{
-	return console_frame_mode(c->frame, left_out);
-}
-
 enum explain_proto console_proto(const struct console *c)
 {
 	return c->o.proto;
@@ -146,6 +141,20 @@ static const char *head(const struct console *c)
 	return c->nfifo > 0 ? c->fifo[0] : c->last;
 }
 
+const char *console_mode(const struct console *c, long *left_out)
+{
+	const char *m = console_frame_mode(c->frame, left_out);
+	const char *cmd = head(c), *sp = strchr(cmd, ' ');
+
+	/* RFC 2177: inside IDLE the only thing to type is DONE. */
+	if (m != NULL && strcmp(m, "continue") == 0 &&
+	    c->o.proto == EXPLAIN_IMAP && sp != NULL &&
+	    strncasecmp(sp + 1, "IDLE", 4) == 0 &&
+	    (sp[5] == '\0' || sp[5] == ' '))
+		return "idle";
+	return m;
+}
+
 static void pop(struct console *c)
 {
 	if (c->nfifo == 0)
@@ -197,14 +206,29 @@ static const char *line_colour(enum explain_proto proto, const char *p,
 
 /* Bytes as shown: the CRLF that ends a line is implied, anything else
  * (a bare LF, a NUL, 8-bit bytes) is escaped as in transcripts. */
-static char *shown(const char *p, size_t n)
+static char *shown(const struct console *c, const char *p, size_t n)
 {
 	struct buf b;
+	size_t i;
 
 	if (n >= 2 && p[n - 2] == '\r' && p[n - 1] == '\n')
 		n -= 2;
 	buf_init(&b);
-	transcript_escape(&b, p, n);
+	if (!c->o.interactive) {
+		transcript_escape(&b, p, n);
+		return buf_steal(&b, NULL);
+	}
+	/* A person reads the line as the server wrote it (\Seen, a tab,
+	 * UTF-8); only what a terminal would act on is escaped. */
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+			buf_addc(&b, (char)ch);
+		else
+			transcript_escape(&b, p + i, 1);
+	}
+	buf_adds(&b, "");
 	return buf_steal(&b, NULL);
 }
 
@@ -284,7 +308,7 @@ static void about_to_print(struct console *c)
 static void server_line(struct console *c, const char *p, size_t n)
 {
 	FILE *f = c->o.out;
-	char *text = shown(p, n);
+	char *text = shown(c, p, n);
 	const char *cmd = head(c);
 	struct console_frame_server fs;
 
@@ -409,7 +433,7 @@ int console_line(struct console *c, const char *line)
 	if (c->closed)
 		return 1;
 	if (!c->o.interactive) {
-		char *t = shown(line, strlen(line));
+		char *t = shown(c, line, strlen(line));
 
 		fprintf(c->o.out, "C: %s\n", t);
 		free(t);
@@ -434,10 +458,16 @@ void console_leave(struct console *c)
 	if (c->peer->leave != NULL)
 		c->peer->leave(c->peer, c);
 	c->closed = 1;
-	if (c->o.interactive)
-		console_note(c, _("You closed the connection (the server logs it as a lost connection unless you said QUIT)."));
-	else
+	if (c->o.interactive) {
+		/* TRANSLATORS: %s is QUIT (SMTP, POP3) or LOGOUT (IMAP) */
+		char *t = xasprintf(_("You closed the connection (the server logs it as a lost connection unless you said %s)."),
+				    c->o.proto == EXPLAIN_IMAP ? "LOGOUT" : "QUIT");
+
+		console_note(c, t);
+		free(t);
+	} else {
 		console_server_event(c, "client closed connection");
+	}
 }
 
 int console_run_stream(struct console *c, FILE *in)

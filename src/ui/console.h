@@ -83,7 +83,8 @@ void console_leave(struct console *c);
  * 354), IMAP literal bytes, or the answer to a "+" / 334 challenge. */
 int console_in_data(const struct console *c);
 /* What the learner types now, for the prompt: NULL for commands, else
- * "DATA", "literal" (*left_out: bytes due), "rest" or "continue". */
+ * "DATA", "literal" (*left_out: bytes due), "rest", "continue" or
+ * "idle" (IMAP IDLE: DONE ends it). */
 const char *console_mode(const struct console *c, long *left_out);
 enum explain_proto console_proto(const struct console *c);
 /* IMAP: the next tag in the learner's style ("a3"); caller frees. NULL

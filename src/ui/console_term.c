@@ -204,6 +204,8 @@ static char *prompt_for(const struct console *c, int color)
 		what = xstrdup(_("end of the command: Enter"));
 	else if (strcmp(mode, "continue") == 0)
 		what = xstrdup(_("answer"));
+	else if (strcmp(mode, "idle") == 0)
+		what = xstrdup(_("IDLE: DONE ends it"));
 	else
 		what = xstrdup(mode);	/* DATA: the protocol's word */
 	p = color ? xasprintf(P_BLUE "C" P_DIM " (%s)" P_BLUE ":" P_RESET " ", what) :
@@ -224,6 +226,10 @@ static int on_idle(void)
 {
 	int r;
 
+	/* With an event hook readline waits in select(), whose EINTR it
+	 * takes for "no key yet": the Ctrl-C is seen here. */
+	if (interrupted)
+		on_signal_event();
 	if (cur == NULL)
 		return 0;
 	r = console_poll(cur, clear_prompt, NULL);

@@ -136,7 +136,7 @@ static const struct imap_rule rules[] = {
 	{ NULL, K_DATA, "EXISTS", NULL,
 	  N_("The mailbox holds this many messages; sequence numbers 1 to that address them (they shift when a message is expunged; UIDs do not). Also sent unasked when new mail arrives.") },
 	{ NULL, K_DATA, "RECENT", NULL,
-	  N_("This many messages arrived since the last session looked at the mailbox (\\Recent: only one session sees a message as recent; here a POP3 session may have taken it).") },
+	  N_("This many messages arrived since a session last looked at the mailbox (\\Recent: only the first session to see a message counts it as recent, POP3 sessions included).") },
 	{ "SELECT", K_TAGGED, "OK", "[READ-WRITE]",
 	  N_("The mailbox is selected for reading and changing (the selected state, RFC 3501 3.3): FETCH, SEARCH, STORE, COPY and EXPUNGE work on it now.") },
 	{ "EXAMINE", K_TAGGED, "OK", "[READ-ONLY]",
