@@ -189,6 +189,21 @@ def main():
               "# maillab console: connected to 127.0.0.1:%d" % port)
         out = console(["--root", root, "console", "--proto", "imap", "--host", HOST], IMAP_TYPED)
         explained("imap explanations", out)
+
+        # A real TLS handshake after the server's yes (RFC 2595, 3501 6.2.1).
+        out = console(["console", "--connect", "127.0.0.1:%d" % port, "--proto", "imap",
+                       "--no-explain"], "c1 STARTTLS\nc2 CAPABILITY\nc3 LOGOUT\n")
+        if not re.search(r"S: c1 OK Begin TLS negotiation now.\n== TLS established \(TLSv1\.[23], ", out) \
+           or "LITERAL+ AUTH=PLAIN\nS: c2 OK" not in out:
+            fail("IMAP STARTTLS through console --connect:\n" + out)
+        proc, port = start_serve(root, "pop3")
+        procs.append(proc)
+        out = console(["console", "--connect", "127.0.0.1:%d" % port, "--proto", "pop3",
+                       "--no-explain"], "STLS\nCAPA\nQUIT\n")
+        if not re.search(r"S: \+OK Begin TLS negotiation now.\n== TLS established \(TLSv1\.[23], ", out) \
+           or "S: USER\nS: SASL PLAIN\nS: .\n" not in out or "S: STLS" in out:
+            fail("POP3 STLS through console --connect:\n" + out)
+        print("ok: console --connect: STARTTLS and STLS with a real handshake")
     finally:
         for p in procs:
             stop(p)
