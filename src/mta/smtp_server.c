@@ -662,6 +662,23 @@ void smtp_server_eof(struct smtp_server *s, mtime_t now)
 	s->closed = 1;
 }
 
+void smtp_server_tls_failed(struct smtp_server *s, const char *result,
+			    const char *problem, mtime_t now)
+{
+	struct smtpd_event ev;
+	long delay;
+
+	smtpd_tls_failed(s->engine, result, problem, now);
+	/* the SSL_accept lines, the lost connection, the disconnect line */
+	while (smtpd_next(s->engine, &ev, now) == 1)
+		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
+		    || ev.type == SMTPD_EV_CLOSE)
+			(void)handle(s, &ev, now, &delay);
+	drain(s, now);
+	tx_abort(s);
+	s->closed = 1;
+}
+
 struct buf *smtp_server_output(struct smtp_server *s)
 {
 	return &s->out;
