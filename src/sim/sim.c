@@ -586,6 +586,11 @@ int sim_fault(struct sim *s, const char *target, const char *what,
 	return fault_save(&s->faults, s->w->root, e);
 }
 
+int sim_host_down(struct sim *s, const char *host)
+{
+	return fault_on(&s->faults, "down", host);
+}
+
 void sim_fault_list(struct sim *s,
 		    void (*fn)(void *ctx, const char *target, const char *what),
 		    void *ctx)
