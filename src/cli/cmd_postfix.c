@@ -158,6 +158,8 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 			rc = 1;
 		} else {
 			script(a.h, now, INFO, "starting the Postfix mail system");
+			/* postfix-script runs postsuper: stale temporary files go */
+			(void)queue_ops_purge_temp(a.h, now);
 			(void)sim_fault(s, a.h->name, "up", &e);
 			host_log(a.h, now, "postfix/master",
 				 "daemon started -- version 3.7.11, configuration /etc/postfix");

@@ -95,7 +95,7 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	 * so two files made in one millisecond differ in both halves.
 	 */
 	usec = (long)(now % 1000) * 1000 + (long)(host_next_serial(h) % 1000);
-	if (qfile_create(&c->w, spool, usec, e) != 0) {
+	if (qfile_create(&c->w, spool, "incoming", 0, usec, e) != 0) {
 		free(spool);
 		cleanup_abort(&c);
 		return NULL;
@@ -407,7 +407,7 @@ int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
 	snprintf(out->id, sizeof(out->id), "%s", c->w.id);
 	out->size = data_size;
 	out->nrcpt = c->nrcpt;
-	rc = qfile_commit(&c->w, "incoming", &out->path, e);
+	rc = qfile_commit(&c->w, &out->path, e);
 	cleanup_free(c);
 	if (rc != 0) {
 		out->id[0] = 0;

@@ -49,7 +49,7 @@ int post_mail(struct host *h, mtime_t now, const struct post_mail *pm,
 
 	if (h->conf != NULL && conf_get_int(h->conf, "line_length_limit") > 0)
 		limit = conf_get_int(h->conf, "line_length_limit");
-	if (qfile_create(&w, spool, (long)(now % 1000) * 1000
+	if (qfile_create(&w, spool, "incoming", 0, (long)(now % 1000) * 1000
 			 + (long)(host_next_serial(h) % 1000), e) != 0) {
 		free(spool);
 		return -1;
@@ -114,7 +114,7 @@ int post_mail(struct host *h, mtime_t now, const struct post_mail *pm,
 	host_log(h, now, "postfix/cleanup", "%s: message-id=%s", w.id,
 		 msgid != NULL ? msgid : "");
 	free(msgid);
-	if (qfile_commit(&w, "incoming", NULL, e) != 0) {
+	if (qfile_commit(&w, NULL, e) != 0) {
 		id_out[0] = '\0';
 		return -1;
 	}

@@ -18,6 +18,7 @@
 #include "mta/host.h"
 #include "mta/mail_date.h"
 #include "mta/qfile.h"
+#include "mta/queue_ops.h"
 #include "sim/world.h"
 
 void test_cleanup_register(void);
@@ -158,6 +159,16 @@ static struct cleanup_env smtpd_env(const char *sender, mtime_t arrival)
 	return env;
 }
 
+/* Complete messages in a queue, as qmgr and mailq see them. */
+static size_t listed(const char *queue)
+{
+	struct queue_ops_entry *en = NULL;
+	size_t n = queue_ops_list(host, queue, &en);
+
+	queue_ops_entries_free(&en, n);
+	return n;
+}
+
 /* One message through cleanup; returns its queue file, read. */
 static void run(const struct cleanup_env *env, const char *const *rcpts,
 		const char *data, mtime_t opened, struct qfile *q,
@@ -168,15 +179,18 @@ static void run(const struct cleanup_env *env, const char *const *rcpts,
 
 	c = cleanup_open(host, env, opened, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 0);
+	/* As Postfix: the file is in incoming/ at once, under its queue ID,
+	 * but 0600 (not ready) until it is complete: no reader takes it. */
+	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 1);
+	CU_ASSERT_EQUAL(listed("incoming"), 0);
 	for (; *rcpts; rcpts++)
 		CU_ASSERT_EQUAL(cleanup_rcpt(c, *rcpts, &e), 0);
 	CU_ASSERT_EQUAL(cleanup_message(c, data, strlen(data), opened + 900, &e), 0);
-	/* still nothing in incoming/ until the file is complete */
-	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 0);
+	CU_ASSERT_EQUAL(listed("incoming"), 0);
 	CU_ASSERT_EQUAL_FATAL(cleanup_close(&c, opened + 904, res, &e), 0);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 1);
+	CU_ASSERT_EQUAL(listed("incoming"), 1);
 	qfile_init(q);
 	CU_ASSERT_EQUAL_FATAL(qfile_read(res->path, q, &e), 0);
 }

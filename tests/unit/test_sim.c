@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -331,6 +332,51 @@ static void test_alias_two_users(void)
 	teardown(&f);
 }
 
+/*
+ * A file cleanup was writing when the lab crashed: 0600 in incoming/.
+ * qmgr leaves it alone (Postfix's mail_open_ok()), mailq does not list
+ * it, and postsuper's purge removes it once it is a day old.
+ */
+static void test_unfinished_queue_file(void)
+{
+	struct fx f;
+	struct host *h;
+	struct queue_ops_entry *en = NULL;
+	struct err e;
+	char *p, *log;
+	FILE *fp;
+	struct stat st;
+	mtime_t mtime;
+	size_t n;
+
+	setup(&f, "centos", NULL);
+	p = xasprintf("%s/hosts/centos.localdomain/var/spool/postfix/incoming/ABCDE12346", f.root);
+	fp = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("C half a queue file", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(chmod(p, 0600), 0);
+	(void)sim_run_due(f.s);
+	CU_ASSERT_EQUAL(access(p, F_OK), 0);
+	CU_ASSERT_EQUAL(queued(&f, "centos.localdomain", "corrupt"), 0);
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	CU_ASSERT_PTR_NULL(strstr(log, "ABCDE12346"));
+	free(log);
+	h = world_host(f.w, "centos.localdomain", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	n = queue_ops_list(h, "incoming", &en);
+	CU_ASSERT_EQUAL(n, 0);
+	queue_ops_entries_free(&en, n);
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	mtime = (mtime_t)st.st_mtime * 1000;
+	CU_ASSERT_EQUAL(queue_ops_purge_temp(h, mtime + 3600 * 1000LL), 0);
+	CU_ASSERT_EQUAL(access(p, F_OK), 0);
+	CU_ASSERT_EQUAL(queue_ops_purge_temp(h, mtime + 25 * 3600 * 1000LL), 1);
+	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+	free(p);
+	teardown(&f);
+}
+
 static void test_corrupt_queue_file(void)
 {
 	struct fx f;
@@ -343,6 +389,8 @@ static void test_corrupt_queue_file(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	fputs("this is not a queue file\n", fp);
 	fclose(fp);
+	/* complete (u+x), so qmgr opens it */
+	CU_ASSERT_EQUAL(chmod(p, 0700), 0);
 	free(p);
 	(void)sim_run_due(f.s);
 	CU_ASSERT_EQUAL(queued(&f, "centos.localdomain", "corrupt"), 1);
@@ -491,6 +539,7 @@ void test_sim_register(void)
 	CU_add_test(s, "host down, deferred, up, delivered", test_host_down_then_up);
 	CU_add_test(s, "host down for 5 days: bounce", test_down_five_days_bounces);
 	CU_add_test(s, "alias to two users", test_alias_two_users);
+	CU_add_test(s, "unfinished queue file skipped, purged after a day", test_unfinished_queue_file);
 	CU_add_test(s, "corrupt queue file to corrupt/", test_corrupt_queue_file);
 	CU_add_test(s, "MX fault, delay warning, DNS back", test_no_mx_and_delay_warning);
 	CU_add_test(s, "full mailbox, full disk, Maildir", test_mailbox_faults_and_maildir);
