@@ -15,8 +15,9 @@
  *                     (never To:), an empty line if the body did not start
  *                     with one, the body; logs "cleanup[PID]: ID:
  *                     message-id=<...>"
- *   cleanup_close()   fills in the size record, fsyncs, renames into
- *                     incoming/ and marks the file complete (u+x)
+ *   cleanup_close()   fills in the size record, fsyncs and marks the
+ *                     file complete (u+x); it was in incoming/ from
+ *                     cleanup_open() on, mode 0600 (qfile.h)
  *   cleanup_abort()   RSET, a lost connection: the file is removed
  *
  * Header texts follow reference/transcripts/smtp/01-study-note.after.mbox-wees

@@ -152,7 +152,7 @@ struct session_result {
 	char *server;		/* all bytes the server sent */
 	char *log;		/* log_view of mail.log */
 	int queued;		/* files in incoming/ */
-	int temp;		/* files left in .cleanup/ */
+	int temp;		/* of them, not complete (mode 0600) */
 	char *last_id;
 	int engine_missing;
 };
@@ -317,9 +317,13 @@ out:
 	path = host_path(h, "var/spool/postfix/incoming");
 	res->queued = count_files(path);
 	free(path);
-	path = host_path(h, "var/spool/postfix/.cleanup");
-	res->temp = count_files(path);
-	free(path);
+	{
+		struct queue_ops_entry *en = NULL;
+		size_t n = queue_ops_list(h, "incoming", &en);
+
+		res->temp = res->queued - (int)n;
+		queue_ops_entries_free(&en, n);
+	}
 	world_free(&w);
 	free(text);
 	path = xasprintf("rm -rf '%s'", dir);
