@@ -281,9 +281,15 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 	qfile_puts(&c->w, QFILE_REC_MESG, "");
 	c->data_offset = c->w.offset;
 
-	/* The Received: header smtpd (or pickup) writes first. */
+	/* The Received: header smtpd (or pickup, or bounce) writes first. */
 	mail_date_header(c->env.arrival, date, sizeof(date));
-	if (c->env.origin == CLEANUP_ORIGIN_PICKUP) {
+	if (c->env.origin == CLEANUP_ORIGIN_INTERNAL) {
+		/* reference/mailboxes/root-bounce.mbox */
+		hdr = c->env.received
+		      ? xasprintf("Received: by %s (%s)\n\tid %s; %s", c->myhostname,
+				  c->mail_name, c->w.id, date)
+		      : NULL;
+	} else if (c->env.origin == CLEANUP_ORIGIN_PICKUP) {
 		hdr = xasprintf("Received: by %s (%s, from userid %d)\n\tid %s; %s",
 				c->myhostname, c->mail_name, c->env.uid, c->w.id, date);
 	} else {
@@ -304,7 +310,8 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 					c->myhostname, c->mail_name, c->protocol,
 					c->w.id, date);
 	}
-	put_text(c, hdr);
+	if (hdr != NULL)
+		put_text(c, hdr);
 	free(hdr);
 
 	for (i = 0; i < hdr_end; i++)
@@ -428,4 +435,28 @@ void cleanup_result_reset(struct cleanup_result *r)
 {
 	free(r->path);
 	memset(r, 0, sizeof(*r));
+}
+
+int cleanup_post(struct host *h, mtime_t now, const char *sender,
+		 const char *const *rcpts, size_t nrcpt, const char *content,
+		 size_t len, int received, struct cleanup_result *out,
+		 struct err *e)
+{
+	struct cleanup_env env;
+	struct cleanup *c;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&env, 0, sizeof(env));
+	env.origin = CLEANUP_ORIGIN_INTERNAL;
+	env.sender = sender;
+	env.arrival = now;
+	env.received = received;
+	c = cleanup_open(h, &env, now, e);
+	if (c == NULL)
+		return -1;
+	for (i = 0; i < nrcpt; i++)
+		(void)cleanup_rcpt(c, rcpts[i], e);
+	(void)cleanup_message(c, content, len, now, e);
+	return cleanup_close(&c, now, out, e);
 }

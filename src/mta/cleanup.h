@@ -38,6 +38,9 @@ struct host;
 enum cleanup_origin {
 	CLEANUP_ORIGIN_SMTPD,	/* Received: from HELO (NAME [ADDR]) ... with PROTO */
 	CLEANUP_ORIGIN_PICKUP,	/* Received: by HOST (Postfix, from userid UID) */
+	CLEANUP_ORIGIN_INTERNAL,/* Postfix's own post_mail(): bounce(8) notices
+				   ("Received: by HOST (Postfix)" when asked),
+				   local(8) forwarding an alias (none) */
 };
 
 /* What the submitting program tells cleanup; strings are borrowed. */
@@ -58,6 +61,8 @@ struct cleanup_env {
 	/* pickup */
 	int uid;			/* submitting user */
 	const char *fullname;		/* "root" (passwd gecos), or NULL */
+	/* internal */
+	int received;			/* write "Received: by HOST (Postfix)" */
 };
 
 struct cleanup_result {
@@ -96,5 +101,18 @@ void cleanup_log_rejected(struct cleanup *c, mtime_t now);
 /* Throws the message away (no file stays); *cp = NULL. */
 void cleanup_abort(struct cleanup **cp);
 void cleanup_result_reset(struct cleanup_result *r);
+
+/*
+ * Postfix's post_mail() for a message the mail system makes itself: one
+ * call of open, rcpt (each, already canonical), message, close with
+ * origin CLEANUP_ORIGIN_INTERNAL, arrival now. content is headers, an
+ * empty line, the body (LF lines); received asks for bounce's Received:
+ * line. 0 with *out filled (cleanup_result_reset), or -1 with e (nothing
+ * left in the queue).
+ */
+int cleanup_post(struct host *h, mtime_t now, const char *sender,
+		 const char *const *rcpts, size_t nrcpt, const char *content,
+		 size_t len, int received, struct cleanup_result *out,
+		 struct err *e);
 
 #endif

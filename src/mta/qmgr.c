@@ -14,10 +14,10 @@
 #include "lib/conf.h"
 #include "lib/xalloc.h"
 #include "mta/bounce.h"
+#include "mta/cleanup.h"
 #include "mta/host.h"
 #include "mta/local.h"
 #include "mta/log_adhoc.h"
-#include "mta/post_mail.h"
 #include "mta/qmgr_backoff.h"
 #include "mta/qmgr_message.h"
 #include "mta/queue_ops.h"
@@ -116,22 +116,20 @@ static int forward(void *ctx, const struct local_msg *lm,
 		   struct err *e)
 {
 	struct qmgr_run *r = ctx;
-	struct post_mail pm;
-	char id[32], *prepend = xasprintf("Delivered-To: %s", lm->queue_id);
+	struct cleanup_result res;
+	struct buf content;
 	int rc;
 
 	/* queue_id carries the top-level recipient here (see deliver_local) */
-	memset(&pm, 0, sizeof(pm));
-	pm.sender = lm->sender;
-	pm.rcpts = addrs;
-	pm.nrcpt = n;
-	pm.content = lm->content;
-	pm.len = lm->len;
-	pm.prepend = prepend;
-	rc = post_mail(r->h, r->now, &pm, id, NULL, e);
-	free(prepend);
+	buf_init(&content);
+	buf_addf(&content, "Delivered-To: %s\n", lm->queue_id);
+	buf_add(&content, lm->content, lm->len);
+	rc = cleanup_post(r->h, r->now, lm->sender, addrs, n, content.data,
+			  content.len, 0, &res, e);
+	buf_reset(&content);
 	if (rc == 0)
-		*qid_out = xstrdup(id);
+		*qid_out = xstrdup(res.id);
+	cleanup_result_reset(&res);
 	return rc;
 }
 
@@ -227,9 +225,9 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	size_t n = queue_ops_log_read(r->h, logq, r->m.id, &lr), i;
 	struct bounce_rcpt *br;
 	struct bounce_in in;
-	struct post_mail pm;
+	struct cleanup_result res;
 	const char *to[1];
-	char *hdr, *body, *content, id[32];
+	char *hdr, *body, *content;
 	struct err e;
 
 	if (n == 0 || r->m.sender[0] == '\0') {
@@ -263,19 +261,13 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	in.maximal_queue_lifetime = param_time(r->h, "maximal_queue_lifetime", 'd');
 	bounce_notice(&in, &hdr, &body);
 	content = xasprintf("%s\n%s", hdr, body);
-	memset(&pm, 0, sizeof(pm));
 	to[0] = r->m.sender;
-	pm.sender = "";
-	pm.rcpts = to;
-	pm.nrcpt = 1;
-	pm.content = content;
-	pm.len = strlen(content);
-	pm.received = 1;
-	if (post_mail(r->h, r->now, &pm, id, NULL, &e) == 0)
+	if (cleanup_post(r->h, r->now, "", to, 1, content, strlen(content), 1, &res, &e) == 0)
 		host_log(r->h, r->now, "postfix/bounce", "%s: sender %s notification: %s",
-			 r->m.id, kind == BOUNCE_DELAY ? "delay" : "non-delivery", id);
+			 r->m.id, kind == BOUNCE_DELAY ? "delay" : "non-delivery", res.id);
 	else
 		host_log(r->h, r->now, "postfix/bounce", "warning: %s: %s", r->m.id, e.text);
+	cleanup_result_reset(&res);
 	free(content);
 	free(hdr);
 	free(body);
