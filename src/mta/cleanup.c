@@ -30,6 +30,7 @@ struct cleanup {
 	long xtra_offset;		/* offset of the 'X' record */
 	int have_message;
 	long line_limit;
+	long delay_warning;		/* delay_warning_time in seconds */
 	char *myhostname, *myorigin, *mydomain, *mail_name;
 	int append_dot;
 };
@@ -85,6 +86,7 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	c->mydomain = xstrdup(param(h, "mydomain", v ? v + 1 : "localdomain"));
 	c->mail_name = xstrdup(param(h, "mail_name", "Postfix"));
 	c->append_dot = strcasecmp(param(h, "append_dot_mydomain", "no"), "yes") == 0;
+	c->delay_warning = h->conf ? conf_get_time(h->conf, "delay_warning_time", 'h') : 0;
 	c->line_limit = atol(param(h, "line_length_limit", "2048"));
 	if (c->line_limit < 1)
 		c->line_limit = 2048;
@@ -160,6 +162,16 @@ int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e)
 
 	(void)e;
 	BUG_ON(c->have_message);
+	/*
+	 * cleanup_envelope.c, on the transition to the recipient records:
+	 * the time of the delay warning (REC_TYPE_WARN_FORMAT "%15ld", so
+	 * that qmgr can zero it in place), never for the null sender.
+	 */
+	if (c->nrcpt == 0 && c->env.warn_seen)
+		qfile_putf(&c->w, QFILE_REC_WARN, "%15ld", c->env.warn_time);
+	else if (c->nrcpt == 0 && c->delay_warning > 0 && c->sender[0] != '\0')
+		qfile_putf(&c->w, QFILE_REC_WARN, "%15ld",
+			   (long)(c->env.arrival / 1000) + c->delay_warning);
 	if (c->env.origin == CLEANUP_ORIGIN_SMTPD)
 		qfile_putf(&c->w, QFILE_REC_ATTR, "dsn_orig_rcpt=rfc822;%s", rcpt);
 	qfile_puts(&c->w, QFILE_REC_ORCP, rcpt);

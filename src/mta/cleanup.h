@@ -8,7 +8,11 @@
  *                     canonical form, the client attributes smtpd passes)
  *   cleanup_rcpt()    each accepted recipient: dsn_orig_rcpt, O (as the
  *                     client gave it) and R (canonical: "wees" ->
- *                     "wees@centos.localdomain")
+ *                     "wees@centos.localdomain"); before the first one,
+ *                     when delay_warning_time is set and the sender is
+ *                     not <>, the W record (warning_message_time: when
+ *                     qmgr is to send the delay notice; it sets it to 0
+ *                     once sent), as cleanup_envelope.c writes it
  *   cleanup_message() the content at the end of DATA: the Received:
  *                     header smtpd writes, the client's header lines in
  *                     order, then the missing Message-Id:, Date: and From:
@@ -63,6 +67,9 @@ struct cleanup_env {
 	const char *fullname;		/* "root" (passwd gecos), or NULL */
 	/* internal */
 	int received;			/* write "Received: by HOST (Postfix)" */
+	/* a requeued file (postsuper -r) keeps its own W record */
+	int warn_seen;			/* copy warn_time instead of making one */
+	long warn_time;			/* seconds; 0: the notice was sent */
 };
 
 struct cleanup_result {

@@ -275,40 +275,6 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	queue_ops_log_free(&lr, n);
 }
 
-/* Delay warnings are sent once; the IDs warned about are kept in
- * var/lib/postfix/maillab-delay-warned (Postfix rewrites a W record in
- * the queue file instead). */
-static int warned(struct qmgr_run *r, int set)
-{
-	char *lib = host_path(r->h, "var/lib");
-	char *dir = host_path(r->h, "var/lib/postfix");
-	char *path = host_path(r->h, "var/lib/postfix/maillab-delay-warned");
-	char line[64];
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (f != NULL) {
-		while (!found && fgets(line, sizeof(line), f) != NULL) {
-			line[strcspn(line, "\n")] = '\0';
-			found = strcmp(line, r->m.id) == 0;
-		}
-		fclose(f);
-	}
-	if (!found && set) {
-		(void)mkdir(lib, 0755);
-		(void)mkdir(dir, 0755);
-		f = fopen(path, "a");
-		if (f != NULL) {
-			fprintf(f, "%s\n", r->m.id);
-			fclose(f);
-		}
-	}
-	free(lib);
-	free(dir);
-	free(path);
-	return found;
-}
-
 static void finish(struct qmgr_run *r)
 {
 	struct err e;
@@ -321,7 +287,6 @@ static void finish(struct qmgr_run *r)
 		long lifetime = param_time(r->h, r->m.sender[0] != '\0'
 						 ? "maximal_queue_lifetime"
 						 : "bounce_queue_lifetime", 'd');
-		long dwt = param_time(r->h, "delay_warning_time", 'h');
 
 		if (qmgr_backoff_expired(r->m.create, r->now, lifetime)) {
 			host_log(r->h, r->now, QMGR,
@@ -332,10 +297,14 @@ static void finish(struct qmgr_run *r)
 			host_log(r->h, r->now, QMGR, "%s: removed", r->m.id);
 			return;
 		}
-		if (dwt > 0 && r->now >= r->m.arrival + (mtime_t)dwt * 1000
-		    && r->m.sender[0] != '\0' && !warned(r, 0)) {
+		/*
+		 * qmgr_active.c: the W record cleanup wrote says when; once the
+		 * notice is out the record becomes 0 (never again).
+		 */
+		if (r->m.warn_time > 0 && r->now >= r->m.warn_time - 1000) {
 			notify(r, "defer", BOUNCE_DELAY);
-			(void)warned(r, 1);
+			if (queue_ops_clear_warn(r->active_path, r->m.warn_offset, &e) < 0)
+				host_log(r->h, r->now, QMGR, "warning: %s", e.text);
 		}
 		if (queue_ops_move(r->h, r->now, QMGR, r->m.id, "active", "deferred", &e) == 0) {
 			char *path = queue_ops_path(r->h, "deferred", r->m.id);

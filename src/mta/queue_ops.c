@@ -365,6 +365,30 @@ int queue_ops_mark_done(const char *path, long offset, struct err *e)
 	return 0;
 }
 
+int queue_ops_clear_warn(const char *path, long offset, struct err *e)
+{
+	/* 'W', length 15, then "%15ld" of 0: qmgr_message_update_warn() */
+	static const char rec[] = "W\017              0";
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	char hdr[2];
+
+	if (fd < 0)
+		return err_set(e, errno, "open %s: %s", path, strerror(errno));
+	if (pread(fd, hdr, 2, offset) != 2 || hdr[0] != 'W' || hdr[1] != 15) {
+		close(fd);
+		return err_set(e, 0, "%s: no warning time record at offset %ld", path, offset);
+	}
+	if (pwrite(fd, rec, sizeof(rec) - 1, offset) != (ssize_t)sizeof(rec) - 1
+	    || fsync(fd) < 0) {
+		int errnum = errno;
+
+		close(fd);
+		return err_set(e, errnum, "update %s: %s", path, strerror(errnum));
+	}
+	close(fd);
+	return 0;
+}
+
 /* Log values are one line each: newlines would break the layout. */
 static void put_attr(struct buf *b, const char *name, const char *v)
 {

@@ -85,6 +85,11 @@ int queue_ops_set_mtime(const char *path, mtime_t t);
  * (Postfix's REC_TYPE_DONE, written in place). 0 or -1 with e. */
 int queue_ops_mark_done(const char *path, long offset, struct err *e);
 
+/* After the delay notice: the W record at offset (warning_message_time)
+ * is set to 0 in place, as qmgr_message_update_warn() does, so that the
+ * notice goes out once. 0 or -1 with e. */
+int queue_ops_clear_warn(const char *path, long offset, struct err *e);
+
 /* One recipient in a defer or bounce log. */
 struct queue_ops_log_rec {
 	char *recipient;

@@ -18,6 +18,7 @@
 #include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
+#include "mta/qfile.h"
 #include "mta/queue_ops.h"
 #include "sim/sim.h"
 #include "sim/world.h"
@@ -417,6 +418,31 @@ static void maincf_add(struct fx *f, const char *host, const char *line)
 	CU_ASSERT_EQUAL(host_reload(world_host(f->w, host, &e), &e), 0);
 }
 
+/* The W record (warning_message_time, seconds) of the one message in a
+ * queue of host, or -1 when the file has none. */
+static long warn_record(struct fx *f, const char *host, const char *queue)
+{
+	struct err e;
+	struct host *h = world_host(f->w, host, &e);
+	struct queue_ops_entry *en = NULL;
+	size_t n = queue_ops_list(h, queue, &en);
+	struct qfile q;
+	const struct qfile_rec *r;
+	long v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	qfile_init(&q);
+	CU_ASSERT_EQUAL(qfile_read(en[0].path, &q, &e), 0);
+	r = qfile_find(&q, QFILE_REC_WARN, NULL);
+	if (r != NULL) {
+		CU_ASSERT_EQUAL(r->len, 15);	/* "%15ld": rewritten in place */
+		v = strtol(r->data, NULL, 10);
+	}
+	qfile_reset(&q);
+	queue_ops_entries_free(&en, n);
+	return v;
+}
+
 static void test_no_mx_and_delay_warning(void)
 {
 	struct fx f;
@@ -435,6 +461,9 @@ static void test_no_mx_and_delay_warning(void)
 				 "(Host or domain name not found. Name service error for "
 				 "name=b.example type=MX: Host not found, try again)"));
 	free(loga);
+	/* cleanup wrote when to warn: arrival + 1h, in the queue file */
+	CU_ASSERT_EQUAL(warn_record(&f, "mail.a.example", "deferred"),
+			(long)(sim_now(f.s) / 1000) + 3600);
 	(void)sim_advance(f.s, 90 * 60 * 1000);
 	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
 	alice = slurp_rel(&f, "hosts/mail.a.example/var/mail/alice");
@@ -444,6 +473,12 @@ static void test_no_mx_and_delay_warning(void)
 				  "It will be retried until it is 5 day(s) old.\n"));
 	CU_ASSERT(contains(alice, "Action: delayed\nStatus: 4.4.3\n"));
 	free(loga);
+	free(alice);
+	/* qmgr_message_update_warn(): the record is 0 now, no state file */
+	CU_ASSERT_EQUAL(warn_record(&f, "mail.a.example", "deferred"), 0);
+	alice = xasprintf("%s/hosts/mail.a.example/var/lib/postfix/maillab-delay-warned",
+			  f.root);
+	CU_ASSERT_NOT_EQUAL(access(alice, F_OK), 0);
 	free(alice);
 	/* only once */
 	(void)sim_advance(f.s, 90 * 60 * 1000);
