@@ -116,6 +116,13 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	s = canonical(c, c->sender);
 	qfile_puts(&c->w, QFILE_REC_FROM, s);
 	free(s);
+	if (env->origin == CLEANUP_ORIGIN_PICKUP && env->attrs != NULL) {
+		size_t i;
+
+		for (i = 0; env->attrs[i] != NULL; i++)
+			qfile_puts(&c->w, QFILE_REC_ATTR, env->attrs[i]);
+	}
+	c->env.attrs = NULL;	/* borrowed only until here */
 
 	/* The attributes smtpd passes (reference/commands/05-queue.txt). */
 	if (env->origin == CLEANUP_ORIGIN_SMTPD) {
@@ -158,6 +165,12 @@ const char *cleanup_id(const struct cleanup *c)
 
 int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e)
 {
+	return cleanup_rcpt_orig(c, rcpt, NULL, NULL, e);
+}
+
+int cleanup_rcpt_orig(struct cleanup *c, const char *rcpt, const char *orig,
+		      const char *dsn_orig, struct err *e)
+{
 	char *canon = canonical(c, rcpt);
 
 	(void)e;
@@ -172,13 +185,15 @@ int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e)
 	else if (c->nrcpt == 0 && c->delay_warning > 0 && c->sender[0] != '\0')
 		qfile_putf(&c->w, QFILE_REC_WARN, "%15ld",
 			   (long)(c->env.arrival / 1000) + c->delay_warning);
-	if (c->env.origin == CLEANUP_ORIGIN_SMTPD)
+	if (dsn_orig != NULL)
+		qfile_putf(&c->w, QFILE_REC_ATTR, "dsn_orig_rcpt=%s", dsn_orig);
+	else if (c->env.origin == CLEANUP_ORIGIN_SMTPD)
 		qfile_putf(&c->w, QFILE_REC_ATTR, "dsn_orig_rcpt=rfc822;%s", rcpt);
-	qfile_puts(&c->w, QFILE_REC_ORCP, rcpt);
+	qfile_puts(&c->w, QFILE_REC_ORCP, orig != NULL ? orig : rcpt);
 	qfile_puts(&c->w, QFILE_REC_RCPT, canon);
 	free(canon);
 	c->rcpts = xrealloc(c->rcpts, (c->nrcpt + 1) * sizeof(*c->rcpts));
-	c->rcpts[c->nrcpt++] = xstrdup(rcpt);
+	c->rcpts[c->nrcpt++] = xstrdup(orig != NULL ? orig : rcpt);
 	return 0;
 }
 
@@ -293,8 +308,10 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 	qfile_puts(&c->w, QFILE_REC_MESG, "");
 	c->data_offset = c->w.offset;
 
-	/* The Received: header smtpd (or pickup, or bounce) writes first. */
-	mail_date_header(c->env.arrival, date, sizeof(date));
+	/* The Received: header smtpd (or pickup, or bounce) writes first;
+	 * pickup dates it with the maildrop file's mtime (pickup.c). */
+	mail_date_header(c->env.origin == CLEANUP_ORIGIN_PICKUP && c->env.received_at > 0
+			 ? c->env.received_at : c->env.arrival, date, sizeof(date));
 	if (c->env.origin == CLEANUP_ORIGIN_INTERNAL) {
 		/* reference/mailboxes/root-bounce.mbox */
 		hdr = c->env.received
@@ -342,6 +359,8 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 		free(hdr);
 	}
 	if (!have_date) {
+		/* cleanup_message.c: the arrival time (the T record) */
+		mail_date_header(c->env.arrival, date, sizeof(date));
 		hdr = xasprintf("Date: %s", date);
 		put_text(c, hdr);
 		free(hdr);

@@ -63,8 +63,13 @@ struct cleanup_env {
 	const char *sasl_method;	/* NULL unless authenticated */
 	const char *sasl_username;
 	/* pickup */
-	int uid;			/* submitting user */
+	int uid;			/* submitting user (the file's owner) */
 	const char *fullname;		/* "root" (passwd gecos), or NULL */
+	mtime_t received_at;		/* the maildrop file's mtime, for its
+					   Received: date; 0: arrival */
+	const char *const *attrs;	/* "name=value" records a requeued
+					   file had (client_name=...), kept
+					   after the sender; NULL-terminated */
 	/* internal */
 	int received;			/* write "Received: by HOST (Postfix)" */
 	/* a requeued file (postsuper -r) keeps its own W record */
@@ -88,6 +93,13 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 const char *cleanup_id(const struct cleanup *c);
 /* One recipient as the client gave it ("wees", "bob@b.example"). */
 int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e);
+/*
+ * The same with what an earlier cleanup recorded (a requeued file): orig
+ * is its O record (NULL: rcpt), dsn_orig its dsn_orig_rcpt attribute
+ * ("rfc822;wees"; NULL: none, or smtpd's default for that origin).
+ */
+int cleanup_rcpt_orig(struct cleanup *c, const char *rcpt, const char *orig,
+		      const char *dsn_orig, struct err *e);
 /* The message as received: unstuffed, LF line ends (the engine's DATA). */
 int cleanup_message(struct cleanup *c, const char *data, size_t len,
 		    mtime_t now, struct err *e);

@@ -378,6 +378,83 @@ static void test_unfinished_queue_file(void)
 	teardown(&f);
 }
 
+/*
+ * postsuper -r: the queue file goes back to maildrop/ (mode 0700, no
+ * world-read bit) and pickup gives it to cleanup again, as pickup.c
+ * does: a new queue ID, "orig_id=" in its log line, its own Received:
+ * "by HOST (Postfix, from userid <mail_owner's uid>)" on top of the
+ * original one, the original arrival time, original recipients and
+ * client attributes; recipients delivered already are not delivered
+ * again.
+ */
+static void test_requeue(void)
+{
+	struct fx f;
+	struct sim_result r;
+	struct host *h;
+	struct queue_ops_entry *en = NULL;
+	struct err e;
+	struct qfile q;
+	const char *to[] = { "someone@example.com", "wees", NULL };
+	struct sim_mua_msg m;
+	char *log, *mbox, *path, old[32], *want;
+	size_t n;
+	const struct qfile_rec *rec;
+
+	setup(&f, "centos", NULL);
+	h = world_host(f.w, "centos.localdomain", &e);
+	memset(&m, 0, sizeof(m));
+	m.host = "centos.localdomain";
+	m.from = "root@centos.localdomain";
+	m.to = to;
+	m.data = "Subject: relay test\n\nThis goes to an unreachable relayhost.\n";
+	CU_ASSERT_EQUAL_FATAL(sim_submit(f.s, &m, &r, &e), 0);
+	(void)sim_run_due(f.s);
+	n = queue_ops_list(h, "deferred", &en);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	snprintf(old, sizeof(old), "%s", en[0].id);
+	queue_ops_entries_free(&en, n);
+	/* what postsuper -r does */
+	CU_ASSERT_EQUAL_FATAL(queue_ops_move(h, sim_now(f.s), "postfix/postsuper", old,
+					     "deferred", "maildrop", &e), 0);
+	path = queue_ops_path(h, "maildrop", old);
+	CU_ASSERT_EQUAL(queue_ops_set_mtime(path, sim_now(f.s)), 0);
+	free(path);
+	(void)sim_advance(f.s, 61 * 1000);	/* pickup's wakeup */
+	n = queue_ops_list(h, "deferred", &en);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_NOT_EQUAL(en[0].id, old);
+	qfile_init(&q);
+	CU_ASSERT_EQUAL_FATAL(qfile_read(en[0].path, &q, &e), 0);
+	/* the arrival time of the first try (T0), a new create_time */
+	CU_ASSERT_EQUAL(strtol(qfile_find(&q, 'T', NULL)->data, NULL, 10), (long)(T0 / 1000));
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "client_name"), "localhost");
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "log_ident"), en[0].id);
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "dsn_orig_rcpt"), "rfc822;someone@example.com");
+	rec = qfile_find(&q, 'R', NULL);
+	CU_ASSERT_STRING_EQUAL(rec->data, "someone@example.com");
+	CU_ASSERT_PTR_NULL(qfile_find(&q, 'D', NULL));	/* wees: done before */
+	rec = qfile_find(&q, 'N', NULL);
+	want = xasprintf("Received: by centos.localdomain (Postfix, from userid 100)");
+	CU_ASSERT_STRING_EQUAL(rec->data, want);
+	free(want);
+	rec = &q.recs[rec - q.recs + 2];
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec->data, "Received: from localhost (localhost [127.0.0.1])"));
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	want = xasprintf("postfix/pickup[%d]: %s: uid=100 from=<root@centos.localdomain> orig_id=%s\n",
+			 host_pid(h, "pickup"), en[0].id, old);
+	CU_ASSERT(contains(log, want));
+	free(want);
+	mbox = slurp_rel(&f, "hosts/centos.localdomain/var/mail/wees");
+	CU_ASSERT_PTR_NOT_NULL(strstr(mbox, "Subject: relay test"));
+	CU_ASSERT_PTR_NULL(strstr(strstr(mbox, "Subject: relay test") + 1, "Subject: relay test"));
+	free(mbox);
+	free(log);
+	qfile_reset(&q);
+	queue_ops_entries_free(&en, n);
+	teardown(&f);
+}
+
 static void test_corrupt_queue_file(void)
 {
 	struct fx f;
@@ -575,6 +652,7 @@ void test_sim_register(void)
 	CU_add_test(s, "host down for 5 days: bounce", test_down_five_days_bounces);
 	CU_add_test(s, "alias to two users", test_alias_two_users);
 	CU_add_test(s, "unfinished queue file skipped, purged after a day", test_unfinished_queue_file);
+	CU_add_test(s, "postsuper -r through pickup", test_requeue);
 	CU_add_test(s, "corrupt queue file to corrupt/", test_corrupt_queue_file);
 	CU_add_test(s, "MX fault, delay warning, DNS back", test_no_mx_and_delay_warning);
 	CU_add_test(s, "full mailbox, full disk, Maildir", test_mailbox_faults_and_maildir);
