@@ -1,5 +1,6 @@
 /*
  * maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports]
+ *                [--max-connections N]
  * Real sockets into the simulated world (DESIGN.md, "Commands").
  */
 #include <stdio.h>
@@ -60,11 +61,20 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 				return cli_usage_error("listen", _("--port-offset takes a number from 0 to 60000"));
 			}
 			o.port_offset = (int)n;
+		} else if (strcmp(argv[i], "--max-connections") == 0 && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+
+			if (*end != '\0' || n < 1) {
+				free(hosts);
+				return cli_usage_error("listen", _("--max-connections takes a positive number"));
+			}
+			o.max_conns = (size_t)n;
 		} else if (strcmp(argv[i], "--real-ports") == 0) {
 			o.real_ports = 1;
 		} else {
 			free(hosts);
-			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports]\n"));
+			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports] [--max-connections N]\n"));
 			return 2;
 		}
 	}

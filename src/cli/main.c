@@ -23,7 +23,6 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, N_("run a server on stdin/stdout (inetd style)") },
 	{ "listen", cmd_listen, N_("accept real connections into the world") },
 	{ "replay", cmd_replay, N_("replay transcripts and show where replies differ") },
-	{ "lab", cmd_lab, N_("graded exercises") },
 	{ "postconf", cmd_postconf, N_("Postfix configuration utility") },
 	{ "postqueue", cmd_postqueue, N_("Postfix queue control") },
 	{ "mailq", cmd_mailq, N_("list the mail queue") },

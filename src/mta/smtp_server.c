@@ -680,3 +680,12 @@ int smtp_server_closed(const struct smtp_server *s)
 {
 	return s->closed;
 }
+
+void smtp_server_timeout(struct smtp_server *s, mtime_t now)
+{
+	/* smtpd_timeout: "421 4.4.2 <myhostname> Error: timeout exceeded",
+	 * "timeout after <command> from <client>"; smtp_server_run() then
+	 * says CLOSE. */
+	if (!s->closed)
+		smtpd_timeout(s->engine, now);
+}

@@ -71,5 +71,9 @@ const char *smtp_server_last_queue_id(const struct smtp_server *s);
 const char *smtp_server_last_queue_path(const struct smtp_server *s);
 /* Nonzero once the session is over (221/421 sent, or EOF). */
 int smtp_server_closed(const struct smtp_server *s);
+/* smtpd_timeout expired while waiting for the client (the listener's
+ * timer): queues Postfix's 421 and logs "timeout after ..."; the next
+ * smtp_server_run() returns SMTP_SERVER_CLOSE. */
+void smtp_server_timeout(struct smtp_server *s, mtime_t now);
 
 #endif

@@ -1,6 +1,7 @@
 #include "net/conn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +16,7 @@ struct conn {
 	struct evloop *loop;	/* borrowed */
 	int fd;
 	SSL *ssl;
-	SSL_CTX *ssl_ctx;	/* borrowed from the listener */
+	SSL_CTX *ssl_ctx;	/* our reference */
 	enum conn_tls tls;
 	const struct netsess_ops *ops;
 	void *sess;
@@ -23,15 +24,24 @@ struct conn {
 	uint64_t delay_timer;	/* nonzero while the session waits */
 	uint64_t idle_timer;
 	long idle_ms;
+	unsigned watched;	/* events asked of the loop, ~0u: none yet */
 	int closing;		/* close once out is written */
 	int starttls_pending;	/* handshake once out is written */
 	int implicit_tls;	/* 465/993/995: TLS before the greeting */
+	void (*on_close)(void *ctx);
+	void *on_close_ctx;
 	struct conn_set *set;	/* borrowed from the listener */
 	struct conn *prev, *next;
 };
 
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx);
 static int conn_pump(struct conn *c);
+
+/* The lab clock, as the rest of the world sees it. */
+static mtime_t conn_now(const struct conn *c)
+{
+	return clock_real_now() + c->set->clock_offset;
+}
 
 static void conn_destroy(struct conn *c)
 {
@@ -41,12 +51,16 @@ static void conn_destroy(struct conn *c)
 		evloop_cancel(c->loop, c->idle_timer);
 	evloop_unwatch(c->loop, c->fd);
 	if (c->ssl) {
-		SSL_shutdown(c->ssl);
+		if (c->tls == CONN_TLS_UP)
+			SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 	}
+	ERR_clear_error();
 	close(c->fd);
 	if (c->sess)
 		c->ops->close(&c->sess);
+	if (c->ssl_ctx)
+		SSL_CTX_free(c->ssl_ctx);
 	buf_reset(&c->out);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -55,19 +69,66 @@ static void conn_destroy(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	c->set->count--;
+	if (c->on_close)
+		c->on_close(c->on_close_ctx);
 	free(c);
 }
 
 static void conn_watch(struct conn *c)
 {
-	unsigned ev = EVLOOP_READ;
+	unsigned ev = 0;
 
+	/* A client that does not read its replies is not read either. */
+	if (c->out.len < CONN_OUT_HIGH)
+		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
 		ev |= EVLOOP_WRITE;
-	if (c->tls == CONN_TLS_HANDSHAKE && SSL_want_write(c->ssl))
-		ev |= EVLOOP_WRITE;
+	if (c->tls == CONN_TLS_HANDSHAKE)
+		ev = EVLOOP_READ | (SSL_want_write(c->ssl) ? EVLOOP_WRITE : 0);
+	if (ev == c->watched)
+		return;
 	if (evloop_watch(c->loop, c->fd, ev, conn_io, c) < 0)
 		c->closing = 1;
+	c->watched = ev;
+}
+
+/*
+ * The TLS library's complaint as Postfix's tls_print_errors() words it:
+ * "error:0A00010B:SSL routines::wrong version number:FILE:LINE:" (one
+ * line per queued error; we keep the first). NULL when there is none.
+ */
+static char *tls_problem(void)
+{
+	const char *file = "", *data = NULL;
+	int line = 0, flags = 0;
+	unsigned long err = ERR_get_error_all(&file, &line, NULL, &data, &flags);
+	char text[256];
+	char *out;
+
+	if (err == 0)
+		return NULL;
+	ERR_error_string_n(err, text, sizeof(text));
+	if (data != NULL && (flags & ERR_TXT_STRING))
+		out = xasprintf("%s:%s:%d:%s:", text, file, line, data);
+	else
+		out = xasprintf("%s:%s:%d:", text, file, line);
+	ERR_clear_error();
+	return out;
+}
+
+/* The handshake failed: the session logs it, then the connection ends. */
+static void conn_tls_failed(struct conn *c, const char *result)
+{
+	char *problem = tls_problem();
+
+	c->ops->tls_failed(c->sess, result, problem, conn_now(c));
+	free(problem);
+	c->tls = CONN_TLS_NONE;	/* nothing more goes through SSL */
+	c->closing = 1;
+	/* Whatever the session says now cannot reach the client. */
+	c->ops->run(c->sess, conn_now(c), &(long){ 0 });
+	buf_clear(c->ops->output(c->sess));
+	conn_destroy(c);
 }
 
 static void idle_expired(struct evloop *l, void *ctx)
@@ -76,9 +137,21 @@ static void idle_expired(struct evloop *l, void *ctx)
 
 	(void)l;
 	c->idle_timer = 0;
-	/* XXX Postfix answers "421 4.4.2 host Error: timeout exceeded"; the
-	 * session engines do not model timeouts yet, so the line just drops. */
-	conn_destroy(c);
+	if (c->tls == CONN_TLS_HANDSHAKE) {
+		conn_tls_failed(c, "timeout");
+		return;
+	}
+	/* Postfix: "421 4.4.2 host Error: timeout exceeded", then close. */
+	c->ops->timeout(c->sess, conn_now(c));
+	if (c->delay_timer) {
+		evloop_cancel(c->loop, c->delay_timer);
+		c->delay_timer = 0;
+	}
+	c->starttls_pending = 0;
+	if (conn_pump(c) == 0 && c->out.len > 0) {
+		/* The client is not reading: the goodbye cannot wait for it. */
+		conn_destroy(c);
+	}
 }
 
 static void idle_rearm(struct conn *c)
@@ -105,6 +178,7 @@ static int conn_flush(struct conn *c)
 				if (err == SSL_ERROR_WANT_WRITE ||
 				    err == SSL_ERROR_WANT_READ)
 					return 0;
+				ERR_clear_error();
 				return -1;
 			}
 			n = r;
@@ -118,6 +192,8 @@ static int conn_flush(struct conn *c)
 		}
 		buf_consume(&c->out, (size_t)n);
 	}
+	/* An idle connection keeps no output buffer (10,000 of them). */
+	buf_reset(&c->out);
 	return 0;
 }
 
@@ -128,7 +204,8 @@ static void conn_handshake(struct conn *c)
 	if (r == 1) {
 		c->tls = CONN_TLS_UP;
 		if (!c->implicit_tls)
-			c->ops->tls_started(c->sess, clock_real_now());
+			c->ops->tls_started(c->sess, conn_now(c));
+		idle_rearm(c);
 		conn_pump(c);
 		return;
 	}
@@ -137,12 +214,18 @@ static void conn_handshake(struct conn *c)
 	case SSL_ERROR_WANT_WRITE:
 		conn_watch(c);
 		return;
+	case SSL_ERROR_SYSCALL:
+	case SSL_ERROR_ZERO_RETURN:
+		if (ERR_peek_error() == 0) {
+			/* The client hung up in the middle of the handshake. */
+			conn_tls_failed(c, "lost connection");
+			return;
+		}
+		/* FALLTHROUGH */
 	default:
 		/* Plain text after "220 Ready to start TLS" ends here, as in
 		 * reference/transcripts/smtp/06e-plaintext-after-starttls. */
-		ERR_clear_error();
-		c->ops->eof(c->sess, clock_real_now());
-		conn_destroy(c);
+		conn_tls_failed(c, "-1");
 	}
 }
 
@@ -150,7 +233,7 @@ static void conn_begin_tls(struct conn *c)
 {
 	c->ssl = SSL_new(c->ssl_ctx);
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
-		conn_destroy(c);
+		conn_tls_failed(c, "-1");
 		return;
 	}
 	c->tls = CONN_TLS_HANDSHAKE;
@@ -166,33 +249,26 @@ static void delay_done(struct evloop *l, void *ctx)
 	conn_pump(c);
 }
 
-/* Runs the session until it needs input, then writes what it said. */
+/* Runs the session until it needs input, then writes what it said.
+ * -1 when c is gone (closed, or handed to a TLS handshake). */
 static int conn_pump(struct conn *c)
 {
-	for (;;) {
+	if (!c->delay_timer && !c->closing && !c->starttls_pending) {
 		long delay = 0;
-		enum netsess_act act;
-		struct buf *o;
+		enum netsess_act act = c->ops->run(c->sess, conn_now(c), &delay);
+		struct buf *o = c->ops->output(c->sess);
 
-		if (c->delay_timer || c->closing || c->starttls_pending)
-			break;
-		act = c->ops->run(c->sess, clock_real_now(), &delay);
-		o = c->ops->output(c->sess);
 		buf_add(&c->out, o->data, o->len);
 		buf_clear(o);
-		if (act == NETSESS_DELAY) {
+		if (act == NETSESS_DELAY)
 			c->delay_timer = evloop_timer(c->loop, delay, delay_done, c);
-			break;
-		}
-		if (act == NETSESS_STARTTLS) {
+		else if (act == NETSESS_STARTTLS)
 			c->starttls_pending = 1;
-			break;
-		}
-		if (act == NETSESS_CLOSE)
+		else if (act == NETSESS_CLOSE)
 			c->closing = 1;
-		break;
 	}
 	if (conn_flush(c) < 0) {
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 		return -1;
 	}
@@ -211,7 +287,8 @@ static int conn_pump(struct conn *c)
 	return 0;
 }
 
-/* Reads once; -1 when c is gone (closed or handed to a handshake). */
+/* Reads once; 1 when more may be waiting inside TLS, 0 otherwise, -1
+ * when c is gone. */
 static int conn_read(struct conn *c)
 {
 	char buf[16384];
@@ -225,6 +302,7 @@ static int conn_read(struct conn *c)
 
 			if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
 				return 0;
+			ERR_clear_error();
 			n = 0;
 		} else {
 			n = r;
@@ -236,13 +314,18 @@ static int conn_read(struct conn *c)
 	}
 	if (n <= 0) {
 		/* The session logs the lost connection; nothing more is sent. */
-		c->ops->eof(c->sess, clock_real_now());
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 		return -1;
 	}
 	idle_rearm(c);
-	c->ops->feed(c->sess, buf, (size_t)n, clock_real_now());
-	return conn_pump(c);
+	if (c->closing)
+		return 0;	/* after 221/421 the rest is not read */
+	c->ops->feed(c->sess, buf, (size_t)n, conn_now(c));
+	if (conn_pump(c) < 0)
+		return -1;
+	return c->tls == CONN_TLS_UP && SSL_pending(c->ssl) > 0 &&
+		c->out.len < CONN_OUT_HIGH;
 }
 
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
@@ -256,58 +339,49 @@ static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
 		return;
 	}
 	if (events & EVLOOP_WRITE) {
-		if (conn_flush(c) < 0) {
-			conn_destroy(c);
+		if (conn_pump(c) < 0)
 			return;
-		}
-		if (c->out.len == 0 && (c->closing || c->starttls_pending)) {
-			conn_pump(c);
-			return;
-		}
-		conn_watch(c);
 	}
-	if (events & EVLOOP_READ) {
+	if ((events & EVLOOP_READ) && c->out.len < CONN_OUT_HIGH) {
 		/* TLS may hold decrypted bytes that epoll will not announce. */
-		while (conn_read(c) == 0 && c->tls == CONN_TLS_UP &&
-		       SSL_pending(c->ssl) > 0)
+		while (conn_read(c) == 1)
 			;
 	}
 }
 
-int conn_start(struct evloop *l, int fd, struct host *h, const char *service,
-	       const struct netsess_ops *ops, const struct netsess_peer *peer,
-	       SSL_CTX *ssl_ctx, long idle_timeout_ms, struct conn_set *set)
+int conn_start(struct evloop *l, int fd, const struct conn_params *p,
+	       struct conn_set *set)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
 
 	c->loop = l;
 	c->fd = fd;
-	c->delay_timer = 0;
-	c->ops = ops;
-	c->ssl_ctx = ssl_ctx;
-	c->idle_ms = idle_timeout_ms;
+	c->ops = p->ops;
+	c->idle_ms = p->idle_ms;
+	c->watched = ~0u;
+	c->on_close = p->on_close;
+	c->on_close_ctx = p->on_close_ctx;
 	buf_init(&c->out);
-	c->sess = ops->open(h, service, peer, clock_real_now());
+	c->set = set;
+	c->sess = p->ops->open(p->host, p->service, p->peer, set->env, conn_now(c));
 	if (c->sess == NULL) {
 		close(fd);
 		free(c);
 		return -1;
 	}
-	c->set = set;
+	if (p->ssl_ctx != NULL && SSL_CTX_up_ref(p->ssl_ctx) == 1)
+		c->ssl_ctx = p->ssl_ctx;
 	c->next = set->head;
 	if (set->head)
 		set->head->prev = c;
 	set->head = c;
 	set->count++;
 	idle_rearm(c);
-	if (peer->tls && ssl_ctx != NULL) {
+	if (p->peer->tls && c->ssl_ctx != NULL) {
 		/* Implicit TLS (465, 993, 995): the greeting waits for the
 		 * handshake; the session was opened knowing TLS is on. */
-		c->ssl = SSL_new(ssl_ctx);
-		SSL_set_fd(c->ssl, fd);
-		c->tls = CONN_TLS_HANDSHAKE;
 		c->implicit_tls = 1;
-		conn_watch(c);
+		conn_begin_tls(c);
 		return 0;
 	}
 	conn_pump(c);
@@ -319,7 +393,7 @@ void conn_set_abort_all(struct conn_set *set)
 	while (set->head) {
 		struct conn *c = set->head;
 
-		c->ops->eof(c->sess, clock_real_now());
+		c->ops->eof(c->sess, conn_now(c));
 		conn_destroy(c);
 	}
 }

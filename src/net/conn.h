@@ -4,8 +4,12 @@
  * one piece per read (so the engine sees what the client sent together, as
  * Postfix's pipelining checks need), writes what the session says, runs
  * the TLS handshake when the session asks (STARTTLS) or from the start
- * (implicit TLS), honours the session's delays, and closes when told to or
- * when the client goes away.
+ * (implicit TLS), honours the session's delays and its idle limit
+ * (smtpd_timeout), and closes when told to or when the client goes away.
+ *
+ * Back-pressure: while more than CONN_OUT_HIGH bytes wait for a client
+ * that does not read, nothing more is read from it (a pipelining client
+ * cannot make the listener buffer without bound).
  */
 #ifndef MAILLAB_CONN_H
 #define MAILLAB_CONN_H
@@ -15,6 +19,8 @@
 #include "net/evloop.h"
 #include "net/netsess.h"
 
+#define CONN_OUT_HIGH	(256 * 1024)
+
 struct host;
 struct conn;
 
@@ -22,18 +28,31 @@ struct conn;
 struct conn_set {
 	struct conn *head;
 	size_t count;
+	mtime_t clock_offset;	/* sessions' now = real time + this (lab clock) */
+	const struct netsess_env *env;	/* lent to every session */
+};
+
+struct conn_params {
+	struct host *host;		/* borrowed */
+	const char *service;		/* master.cf service name (copied by the session) */
+	const struct netsess_ops *ops;
+	const struct netsess_peer *peer;/* borrowed for the call */
+	SSL_CTX *ssl_ctx;		/* NULL: no TLS; the conn takes a reference */
+	long idle_ms;			/* 0: no idle limit */
+	/* Called once when the connection ends (e.g. the per-client count). */
+	void (*on_close)(void *ctx);
+	void *on_close_ctx;
 };
 
 /*
  * Takes over fd (non-blocking) and links the connection into set.
- * ssl_ctx (borrowed) is used for STARTTLS and, when peer->tls, for an
- * immediate handshake. Returns 0, or -1 (fd closed) if the session cannot
+ * Returns 0, or -1 (fd closed, on_close not called) if the session cannot
  * be opened. The connection frees itself when it ends.
  */
-int conn_start(struct evloop *l, int fd, struct host *h, const char *service,
-	       const struct netsess_ops *ops, const struct netsess_peer *peer,
-	       SSL_CTX *ssl_ctx, long idle_timeout_ms, struct conn_set *set);
-/* Closes every connection of the set now (shutdown); sessions see EOF. */
+int conn_start(struct evloop *l, int fd, const struct conn_params *p,
+	       struct conn_set *set);
+/* Ends every connection of the set now (shutdown): sessions see EOF and
+ * log the lost connection; nothing more is sent. */
 void conn_set_abort_all(struct conn_set *set);
 
 #endif

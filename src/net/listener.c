@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/conf.h"
@@ -18,39 +18,71 @@
 #include "mta/host.h"
 #include "net/conn.h"
 #include "net/evloop.h"
+#include "net/listener_pid.h"
 #include "net/netsess.h"
 #include "net/tls.h"
+#include "sim/sim.h"
 #include "sim/world.h"
 
-/* One listening socket. */
-struct lsock {
-	int fd;
-	struct host *host;		/* borrowed from the world */
-	char *service;			/* master.cf service name */
-	const struct netsess_ops *ops;
-	int implicit_tls;
-	SSL_CTX *ssl_ctx;		/* borrowed from struct lhost */
-	long idle_ms;
-	char *local_addr;
-	int local_port;
-	struct listener *owner;
-};
+/* How often the queues are looked at for work other processes dropped
+ * in (maildrop/ from `maillab sendmail`, a `postqueue -f`). */
+#define SIM_POLL_MS	1000
+
+/* Postfix's master logs these words; the version is the one captured. */
+#define MASTER_VERSION	"version 3.7.11, configuration /etc/postfix"
+
+struct listener;
 
 struct lhost {
 	struct host *host;
 	SSL_CTX *ssl_ctx;		/* NULL when TLS is not configured */
+	char *addr;			/* where its services listen */
+	int offset;			/* port offset for this host */
 };
+
+/* One listening socket. */
+struct lsock {
+	int fd;
+	struct lhost *lh;		/* borrowed from the listener */
+	char *service;			/* master.cf service name */
+	const struct netsess_ops *ops;
+	int implicit_tls;		/* smtpd_tls_wrappermode = yes */
+	int real_port;
+	char *local_addr;
+	int local_port;
+	struct netsess_limits lim;
+	struct listener *owner;
+	int keep;			/* reload: still wanted */
+};
+
+/* Connections per (service, client address), like Postfix's anvil. */
+struct client_count {
+	char *key;			/* "smtp\n127.0.0.1" */
+	long n;
+	struct listener *owner;
+	struct client_count *next;
+};
+
+#define NBUCKETS 1024
 
 struct listener {
 	struct evloop *loop;
 	struct world *world;
-	struct lsock *socks;
+	struct lsock **socks;
 	size_t nsocks;
 	struct lhost *hosts;
 	size_t nhosts;
 	struct conn_set conns;
 	size_t max_conns;
+	int busy_logged;		/* the global limit was reported */
 	int sigfd;
+	int spare_fd;			/* given up to accept() on EMFILE */
+	FILE *announce;
+	struct sim *sim;		/* the world run: queue managers, clock */
+	uint64_t sim_timer;
+	mtime_t sim_timer_due;		/* real time the timer fires */
+	struct netsess_env env;
+	struct client_count *buckets[NBUCKETS];
 };
 
 static const struct {
@@ -78,6 +110,55 @@ int listener_service_port(const char *service)
 		return -1;
 	return (int)n;
 }
+
+/* ---- per-client counts ---- */
+
+static size_t key_hash(const char *k)
+{
+	size_t h = 2166136261u;
+
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 16777619u;
+	return h % NBUCKETS;
+}
+
+static struct client_count *count_get(struct listener *li, const char *service,
+				      const char *addr)
+{
+	char *key = xasprintf("%s\n%s", service, addr);
+	size_t b = key_hash(key);
+	struct client_count *cc;
+
+	for (cc = li->buckets[b]; cc; cc = cc->next)
+		if (strcmp(cc->key, key) == 0) {
+			free(key);
+			return cc;
+		}
+	cc = xcalloc(1, sizeof(*cc));
+	cc->key = key;
+	cc->owner = li;
+	cc->next = li->buckets[b];
+	li->buckets[b] = cc;
+	return cc;
+}
+
+static void count_release(void *ctx)
+{
+	struct client_count *cc = ctx, **pp;
+	struct listener *li = cc->owner;
+
+	if (--cc->n > 0)
+		return;
+	for (pp = &li->buckets[key_hash(cc->key)]; *pp; pp = &(*pp)->next)
+		if (*pp == cc) {
+			*pp = cc->next;
+			break;
+		}
+	free(cc->key);
+	free(cc);
+}
+
+/* ---- sockets ---- */
 
 static void raise_nofile(void)
 {
@@ -119,7 +200,8 @@ static int bind_one(const char *addr, int port, struct err *e)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1024) < 0) {
+	/* A deep backlog: a burst of clients waits in the kernel, not refused. */
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4096) < 0) {
 		int saved = errno;
 
 		close(fd);
@@ -161,25 +243,75 @@ static const char *peer_name(const char *addr)
 	return "unknown";
 }
 
+/* A refusal is a few bytes into an empty socket buffer: one write. */
+static void refuse(struct lsock *s, int cfd, const struct netsess_peer *peer,
+		   enum netsess_refusal why, long count, int quiet)
+{
+	struct buf out;
+
+	buf_init(&out);
+	s->ops->refuse(s->lh->host, s->service, peer, why, count, quiet,
+		       clock_real_now() + s->owner->conns.clock_offset, &out);
+	if (out.len > 0 && write(cfd, out.data, out.len) < 0) {
+		/* the client is gone already */
+	}
+	shutdown(cfd, SHUT_WR);
+	close(cfd);
+	buf_reset(&out);
+}
+
+/* Out of descriptors: take one client off the queue with the spare fd,
+ * tell it we are busy, and keep the spare for next time. */
+static void accept_when_out_of_fds(struct lsock *s)
+{
+	struct listener *li = s->owner;
+	struct netsess_peer peer;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN];
+	int cfd;
+
+	if (li->spare_fd < 0)
+		return;
+	close(li->spare_fd);
+	li->spare_fd = -1;
+	cfd = accept4(s->fd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+	if (cfd >= 0) {
+		memset(&peer, 0, sizeof(peer));
+		peer_strings(&ss, addr, sizeof(addr), &peer.port);
+		peer.addr = addr;
+		peer.name = peer_name(addr);
+		peer.local_addr = s->local_addr;
+		peer.local_port = s->local_port;
+		refuse(s, cfd, &peer, NETSESS_REFUSE_BUSY, (long)li->conns.count,
+		       li->busy_logged);
+		li->busy_logged = 1;
+	}
+	li->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 {
 	struct lsock *s = ctx;
+	struct listener *li = s->owner;
+	int n;
 
 	(void)events;
-	for (;;) {
+	/* A bounded batch, so one busy port cannot starve the others. */
+	for (n = 0; n < 256; n++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		struct netsess_peer peer;
+		struct conn_params cp;
+		struct client_count *cc;
 		char addr[INET6_ADDRSTRLEN];
 		int cfd = accept4(fd, (struct sockaddr *)&ss, &len,
 				  SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (cfd < 0)
-			return;	/* EAGAIN, or out of fds: try at the next wakeup */
-		if (s->owner->conns.count >= s->owner->max_conns) {
-			/* XXX Postfix's master queues such clients; we refuse. */
-			close(cfd);
-			continue;
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				accept_when_out_of_fds(s);
+			return;
 		}
 		memset(&peer, 0, sizeof(peer));
 		peer_strings(&ss, addr, sizeof(addr), &peer.port);
@@ -188,31 +320,85 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 		peer.local_addr = s->local_addr;
 		peer.local_port = s->local_port;
 		peer.tls = s->implicit_tls;
-		peer.tls_possible = s->ssl_ctx != NULL;
-		conn_start(l, cfd, s->host, s->service, s->ops, &peer,
-			   s->ssl_ctx, s->idle_ms, &s->owner->conns);
-	}
-}
-
-static void on_signal(struct evloop *l, int fd, unsigned events, void *ctx)
-{
-	struct listener *li = ctx;
-	struct signalfd_siginfo si;
-	size_t i;
-
-	(void)events;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			struct err e;
-
-			for (i = 0; i < li->nhosts; i++)
-				if (host_reload(li->hosts[i].host, &e) < 0)
-					fprintf(stderr, "maillab listen: %s\n", e.text);
+		peer.tls_possible = s->lh->ssl_ctx != NULL;
+		if (li->conns.count >= li->max_conns) {
+			/* logged once per busy spell, as master does */
+			refuse(s, cfd, &peer, NETSESS_REFUSE_BUSY,
+			       (long)li->max_conns, li->busy_logged);
+			li->busy_logged = 1;
 			continue;
 		}
-		evloop_stop(l);
+		if (li->conns.count + 1 < li->max_conns * 9 / 10)
+			li->busy_logged = 0;
+		cc = count_get(li, s->service, addr);
+		cc->n++;
+		if (s->lim.client_limit > 0 && cc->n > s->lim.client_limit &&
+		    !cidr_list_match(&s->lim.exempt, addr)) {
+			refuse(s, cfd, &peer, NETSESS_REFUSE_CLIENT_LIMIT, cc->n, 0);
+			count_release(cc);
+			continue;
+		}
+		memset(&cp, 0, sizeof(cp));
+		cp.host = s->lh->host;
+		cp.service = s->service;
+		cp.ops = s->ops;
+		cp.peer = &peer;
+		cp.ssl_ctx = s->lh->ssl_ctx;
+		cp.idle_ms = s->lim.idle_ms;
+		cp.on_close = count_release;
+		cp.on_close_ctx = cc;
+		if (conn_start(l, cfd, &cp, &li->conns) < 0)
+			count_release(cc);
 	}
 }
+
+/* ---- the world's own work: qmgr, pickup, deliveries ---- */
+
+static void sim_arm(struct listener *li, long ms);
+
+static void sim_tick(struct evloop *l, void *ctx)
+{
+	struct listener *li = ctx;
+	mtime_t due, now;
+
+	(void)l;
+	li->sim_timer = 0;
+	(void)sim_poll(li->sim);
+	now = sim_now(li->sim);
+	li->conns.clock_offset = now - clock_real_now();
+	due = sim_next_due(li->sim);
+	if (due < 0 || due - now > SIM_POLL_MS)
+		sim_arm(li, SIM_POLL_MS);
+	else
+		sim_arm(li, due > now ? (long)(due - now) : 0);
+}
+
+/* (Re)arms the timer to fire within ms, unless it fires sooner anyway. */
+static void sim_arm(struct listener *li, long ms)
+{
+	mtime_t due = clock_real_now() + ms;
+
+	if (li->sim_timer) {
+		if (li->sim_timer_due <= due)
+			return;
+		evloop_cancel(li->loop, li->sim_timer);
+	}
+	li->sim_timer = evloop_timer(li->loop, ms, sim_tick, li);
+	li->sim_timer_due = due;
+}
+
+/* A session queued a message: the queue manager runs as soon as the
+ * loop is free (messages accepted together are delivered together). */
+static void on_work(void *ctx, struct host *h)
+{
+	struct listener *li = ctx;
+
+	(void)h;
+	if (li->sim != NULL)
+		sim_arm(li, 0);
+}
+
+/* ---- hosts and services ---- */
 
 /* The host's own path for a main.cf file name ("/etc/ssl/x.pem"). */
 static char *host_file(struct host *h, const char *param)
@@ -256,43 +442,96 @@ static int opt_is_yes(const struct mastercf_service *svc, const char *name)
 	return 0;
 }
 
-static int add_sock(struct listener *li, struct lhost *lh, const char *svcname,
-		    const char *addr, int real_port, int port, int implicit,
-		    const struct netsess_ops *ops, FILE *announce, struct err *e)
+static void lsock_free(struct lsock *s)
 {
-	struct lsock *s;
-	int fd = bind_one(addr, port, e);
-
-	if (fd < 0)
-		return -1;
-	li->socks = xrealloc(li->socks, (li->nsocks + 1) * sizeof(*li->socks));
-	s = &li->socks[li->nsocks++];
-	memset(s, 0, sizeof(*s));
-	s->fd = fd;
-	s->host = lh->host;
-	s->service = xstrdup(svcname);
-	s->ops = ops;
-	s->implicit_tls = implicit && lh->ssl_ctx != NULL;
-	s->ssl_ctx = lh->ssl_ctx;
-	s->idle_ms = conf_get_time(lh->host->conf, "smtpd_timeout", 's') * 1000;
-	s->local_addr = xstrdup(addr);
-	s->local_port = port;
-	s->owner = li;
-	if (announce) {
-		if (strchr(addr, ':'))
-			fprintf(announce, "listening: %s [%s]:%d (real port %d) for %s\n",
-				svcname, addr, port, real_port, lh->host->name);
-		else
-			fprintf(announce, "listening: %s %s:%d (real port %d) for %s\n",
-				svcname, addr, port, real_port, lh->host->name);
-		fflush(announce);
+	if (s == NULL)
+		return;
+	if (s->fd >= 0) {
+		evloop_unwatch(s->owner->loop, s->fd);
+		close(s->fd);
 	}
+	cidr_list_reset(&s->lim.exempt);
+	free(s->service);
+	free(s->local_addr);
+	free(s);
+}
+
+static struct lsock *find_sock(struct listener *li, struct lhost *lh,
+			       const char *service, const char *addr, int port)
+{
+	size_t i;
+
+	for (i = 0; i < li->nsocks; i++) {
+		struct lsock *s = li->socks[i];
+
+		if (s->lh == lh && s->local_port == port &&
+		    strcmp(s->service, service) == 0 &&
+		    strcmp(s->local_addr, addr) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static void announce(struct listener *li, const struct lsock *s)
+{
+	if (li->announce == NULL)
+		return;
+	if (strchr(s->local_addr, ':'))
+		fprintf(li->announce, "listening: %s [%s]:%d (real port %d) for %s\n",
+			s->service, s->local_addr, s->local_port, s->real_port,
+			s->lh->host->name);
+	else
+		fprintf(li->announce, "listening: %s %s:%d (real port %d) for %s\n",
+			s->service, s->local_addr, s->local_port, s->real_port,
+			s->lh->host->name);
+	fflush(li->announce);
+}
+
+/* Binds (or, on reload, keeps) one service socket. */
+static int want_sock(struct listener *li, struct lhost *lh,
+		     const struct mastercf_service *svc, const char *addr,
+		     int real_port, const struct netsess_ops *ops, struct err *e)
+{
+	int port = real_port + lh->offset;
+	struct lsock *s = find_sock(li, lh, svc->service, addr, port);
+	int fd;
+
+	if (s == NULL) {
+		fd = bind_one(addr, port, e);
+		if (fd < 0)
+			return -1;
+		s = xcalloc(1, sizeof(*s));
+		s->fd = fd;
+		s->lh = lh;
+		s->service = xstrdup(svc->service);
+		s->ops = ops;
+		s->real_port = real_port;
+		s->local_addr = xstrdup(addr);
+		s->local_port = port;
+		s->owner = li;
+		cidr_list_init(&s->lim.exempt);
+		if (evloop_watch(li->loop, fd, EVLOOP_READ, on_accept, s) < 0) {
+			err_set(e, errno, "epoll: %s", strerror(errno));
+			lsock_free(s);
+			return -1;
+		}
+		li->socks = xrealloc(li->socks, (li->nsocks + 1) * sizeof(*li->socks));
+		li->socks[li->nsocks++] = s;
+		announce(li, s);
+	}
+	/* reload: limits and the wrapper mode as master.cf says now */
+	s->implicit_tls = opt_is_yes(svc, "smtpd_tls_wrappermode") && lh->ssl_ctx != NULL;
+	cidr_list_reset(&s->lim.exempt);
+	cidr_list_init(&s->lim.exempt);
+	ops->limits(lh->host, s->service, &s->lim);
+	s->keep = 1;
 	return 0;
 }
 
-/* Binds the SMTP services of one host's master.cf on one address. */
-static int bind_host(struct listener *li, struct lhost *lh, const char *addr,
-		     int offset, FILE *announce, struct err *e)
+/* The SMTP services of one host's master.cf on one address; returns how
+ * many, or -1. ::1 is best effort (a machine without IPv6). */
+static int bind_host_addr(struct listener *li, struct lhost *lh,
+			  const char *addr, struct err *e)
 {
 	const struct mastercf *m = &lh->host->master;
 	size_t i;
@@ -308,13 +547,102 @@ static int bind_host(struct listener *li, struct lhost *lh, const char *addr,
 		port = listener_service_port(svc->service);
 		if (port < 0)
 			continue;
-		if (add_sock(li, lh, svc->service, addr, port, port + offset,
-			     opt_is_yes(svc, "smtpd_tls_wrappermode"),
-			     &netsess_smtp_ops, announce, e) < 0)
+		if (want_sock(li, lh, svc, addr, port, &netsess_smtp_ops, e) < 0)
 			return -1;
 		bound++;
 	}
 	return bound;
+}
+
+static int bind_host(struct listener *li, struct lhost *lh, int first,
+		     struct err *e)
+{
+	int n = bind_host_addr(li, lh, lh->addr, e);
+
+	if (n < 0)
+		return -1;
+	if (first && strcmp(lh->addr, "127.0.0.1") == 0) {
+		struct err e6;
+
+		/* A machine without IPv6 still serves IPv4. */
+		if (bind_host_addr(li, lh, "::1", &e6) < 0 &&
+		    e6.errnum != EADDRNOTAVAIL && e6.errnum != EAFNOSUPPORT) {
+			*e = e6;
+			return -1;
+		}
+	}
+	return n;
+}
+
+/* Closes the sockets a reload no longer wants. */
+static void drop_unwanted(struct listener *li)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < li->nsocks; i++) {
+		struct lsock *s = li->socks[i];
+
+		if (s->keep)
+			li->socks[j++] = s;
+		else
+			lsock_free(s);
+	}
+	li->nsocks = j;
+}
+
+static void master_log(struct listener *li, const char *fmt, const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < li->nhosts; i++)
+		host_log(li->hosts[i].host, clock_real_now() + li->conns.clock_offset,
+			 "postfix/master", fmt, arg);
+}
+
+/* SIGHUP: postfix reload. Sessions already open keep running. */
+static void reload(struct listener *li)
+{
+	size_t i;
+
+	for (i = 0; i < li->nsocks; i++)
+		li->socks[i]->keep = 0;
+	for (i = 0; i < li->nhosts; i++) {
+		struct lhost *lh = &li->hosts[i];
+		struct err e;
+
+		(void)host_reload(lh->host, NULL);	/* it logs what is wrong */
+		/* open connections hold their own reference to the old context */
+		if (lh->ssl_ctx)
+			SSL_CTX_free(lh->ssl_ctx);
+		lh->ssl_ctx = host_tls(lh->host);
+		if (bind_host(li, lh, i == 0, &e) < 0)
+			host_log(lh->host, clock_real_now() + li->conns.clock_offset,
+				 "postfix/master",
+				 "warning: %s", e.text);
+	}
+	drop_unwanted(li);
+	master_log(li, "%s", "reload -- " MASTER_VERSION);
+}
+
+static void on_signal(struct evloop *l, int fd, unsigned events, void *ctx)
+{
+	struct listener *li = ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(li);
+			continue;
+		}
+		{
+			char num[16];
+
+			snprintf(num, sizeof(num), "%u", si.ssi_signo);
+			master_log(li, "terminating on signal %s", num);
+		}
+		evloop_stop(l);
+	}
 }
 
 static void listener_free(struct listener *li)
@@ -322,18 +650,28 @@ static void listener_free(struct listener *li)
 	size_t i;
 
 	conn_set_abort_all(&li->conns);
-	for (i = 0; i < li->nsocks; i++) {
-		close(li->socks[i].fd);
-		free(li->socks[i].service);
-		free(li->socks[i].local_addr);
-	}
-	for (i = 0; i < li->nhosts; i++)
+	for (i = 0; i < li->nsocks; i++)
+		lsock_free(li->socks[i]);
+	sim_free(&li->sim);
+	for (i = 0; i < li->nhosts; i++) {
 		if (li->hosts[i].ssl_ctx)
 			SSL_CTX_free(li->hosts[i].ssl_ctx);
+		free(li->hosts[i].addr);
+	}
+	for (i = 0; i < NBUCKETS; i++)
+		while (li->buckets[i]) {
+			struct client_count *cc = li->buckets[i];
+
+			li->buckets[i] = cc->next;
+			free(cc->key);
+			free(cc);
+		}
 	free(li->socks);
 	free(li->hosts);
 	if (li->sigfd >= 0)
 		close(li->sigfd);
+	if (li->spare_fd >= 0)
+		close(li->spare_fd);
 	evloop_free(&li->loop);
 }
 
@@ -353,73 +691,101 @@ static int setup_signals(struct listener *li)
 	return evloop_watch(li->loop, li->sigfd, EVLOOP_READ, on_signal, li);
 }
 
+static size_t default_max_conns(void)
+{
+	struct rlimit rl;
+
+	/* Each connection is one fd; keep some for files and listeners. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256)
+		return rl.rlim_cur == RLIM_INFINITY ? 1000000 : rl.rlim_cur - 128;
+	return 64;
+}
+
 int listener_run(struct world *w, const struct listener_opts *o,
 		 struct err *e)
 {
 	struct listener li;
 	size_t i, n;
 	int offset = o->real_ports ? 0 : o->port_offset;
-	struct rlimit rl;
+	int pidfd;
 
 	memset(&li, 0, sizeof(li));
 	li.sigfd = -1;
+	li.spare_fd = -1;
 	li.world = w;
+	li.announce = o->announce;
+	pidfd = listener_pid_acquire(w->root, e);
+	if (pidfd < 0)
+		return -1;
 	raise_nofile();
-	li.max_conns = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 64
-		? rl.rlim_cur - 32 : 32;
+	li.max_conns = o->max_conns ? o->max_conns : default_max_conns();
+	li.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	li.loop = evloop_new();
-	if (li.loop == NULL)
-		return err_set(e, errno, "epoll: %s", strerror(errno));
+	if (li.loop == NULL) {
+		err_set(e, errno, "epoll: %s", strerror(errno));
+		goto fail;
+	}
+	/*
+	 * The world run: this process becomes the queue manager of every
+	 * host whose lock it gets (qmgr_recover() puts what a killed run
+	 * left in active/ back into incoming/), and sessions use the lab
+	 * clock.
+	 */
+	li.sim = sim_open(w, NULL, e);
+	if (li.sim == NULL)
+		goto fail;
+	li.conns.clock_offset = sim_now(li.sim) - clock_real_now();
+	li.env.work = on_work;
+	li.env.ctx = &li;
+	li.conns.env = &li.env;
 	n = o->nhosts ? o->nhosts : w->nhosts;
 	li.hosts = xcalloc(n, sizeof(*li.hosts));
 	for (i = 0; i < n; i++) {
 		const char *name = o->nhosts ? o->hosts[i] : w->hosts[i];
 		struct host *h = world_host(w, name, e);
-		char v4[32];
+		struct lhost *lh = &li.hosts[i];
 
 		if (h == NULL)
 			goto fail;
-		li.hosts[i].host = h;
-		li.hosts[i].ssl_ctx = host_tls(h);
+		lh->host = h;
+		lh->ssl_ctx = host_tls(h);
 		li.nhosts++;
 		if (o->addr) {
 			/* One address for all: hosts differ by offset. */
-			if (bind_host(&li, &li.hosts[i], o->addr,
-				      offset + (int)i * 1000, o->announce, e) < 0)
-				goto fail;
-			continue;
+			lh->addr = xstrdup(o->addr);
+			lh->offset = offset + (int)i * 1000;
+		} else {
+			/* Loopback: each host its own 127.0.0.x; the first also ::1. */
+			lh->addr = xasprintf("127.0.0.%zu", i + 1);
+			lh->offset = offset;
 		}
-		/* Loopback: each host its own 127.0.0.x; the first also ::1. */
-		snprintf(v4, sizeof(v4), "127.0.0.%zu", i + 1);
-		if (bind_host(&li, &li.hosts[i], v4, offset, o->announce, e) < 0)
+		if (bind_host(&li, lh, i == 0, e) < 0)
 			goto fail;
-		if (i == 0 && bind_host(&li, &li.hosts[i], "::1", offset,
-					o->announce, e) < 0) {
-			/* A machine without IPv6 still serves IPv4. */
-			if (e->errnum != EADDRNOTAVAIL && e->errnum != EAFNOSUPPORT)
-				goto fail;
-		}
 	}
 	if (li.nsocks == 0) {
 		err_set(e, 0, _("no service to listen on (master.cf has no inet smtpd line)"));
 		goto fail;
 	}
-	for (i = 0; i < li.nsocks; i++)
-		if (evloop_watch(li.loop, li.socks[i].fd, EVLOOP_READ, on_accept,
-				 &li.socks[i]) < 0) {
-			err_set(e, errno, "epoll: %s", strerror(errno));
-			goto fail;
-		}
 	if (setup_signals(&li) < 0) {
 		err_set(e, errno, "signalfd: %s", strerror(errno));
 		goto fail;
 	}
 	if (o->after_bind)
 		o->after_bind(o->after_bind_ctx);
+	master_log(&li, "%s", "daemon started -- " MASTER_VERSION);
+	sim_arm(&li, 0);	/* what waited in the queues while we were down */
+	if (li.announce) {
+		fprintf(li.announce, _("maillab listen: ready (pid %ld); stop with Ctrl-C or "
+				       "\"maillab postfix stop\", reload with \"maillab postfix reload\"\n"),
+			(long)getpid());
+		fflush(li.announce);
+	}
 	evloop_run(li.loop);
 	listener_free(&li);
+	listener_pid_release(w->root, pidfd);
 	return 0;
 fail:
 	listener_free(&li);
+	listener_pid_release(w->root, pidfd);
 	return -1;
 }

@@ -8,6 +8,7 @@
 #define MAILLAB_NETSESS_H
 
 #include "lib/buf.h"
+#include "lib/cidr.h"
 #include "lib/clock.h"
 
 struct host;
@@ -29,15 +30,63 @@ struct netsess_peer {
 	int tls_possible;	/* STARTTLS can be offered */
 };
 
+/* Why the listener turns a client away before any session exists. */
+enum netsess_refusal {
+	NETSESS_REFUSE_CLIENT_LIMIT,	/* too many connections from this client */
+	NETSESS_REFUSE_BUSY,		/* the listener's global limit */
+};
+
+/* A service's limits, read at bind time and on reload. */
+struct netsess_limits {
+	long idle_ms;		/* smtpd_timeout and the like; 0: none */
+	long client_limit;	/* connections per client address; 0: none */
+	struct cidr_list exempt;/* clients the per-client limit ignores */
+};
+
+/* What the listener lends every session. */
+struct netsess_env {
+	/* The session put work in a queue (a message accepted into
+	 * incoming/): the listener runs the queue manager soon. */
+	void (*work)(void *ctx, struct host *h);
+	void *ctx;
+};
+
 struct netsess_ops {
 	const char *proto;	/* "smtp", "pop3", "imap" */
+	/* Fills *l for the host's service (main.cf with the service's -o
+	 * overrides); l->exempt is initialized and the caller resets it. */
+	void (*limits)(struct host *h, const char *service,
+		       struct netsess_limits *l);
+	/*
+	 * Turns a client away in the protocol's own words (appended to out)
+	 * and writes what the server would log. count is the client's
+	 * connection count including this one (CLIENT_LIMIT) or the limit
+	 * reached (BUSY). quiet: the same refusal was logged a moment ago
+	 * (master warns once, not for every client it turns away).
+	 */
+	void (*refuse)(struct host *h, const char *service,
+		       const struct netsess_peer *p, enum netsess_refusal why,
+		       long count, int quiet, mtime_t now, struct buf *out);
 	void *(*open)(struct host *h, const char *service,
-		      const struct netsess_peer *p, mtime_t now);
+		      const struct netsess_peer *p, const struct netsess_env *env,
+		      mtime_t now);
 	void (*feed)(void *s, const void *buf, size_t len, mtime_t now);
 	enum netsess_act (*run)(void *s, mtime_t now, long *delay_ms_out);
 	struct buf *(*output)(void *s);
 	void (*eof)(void *s, mtime_t now);
 	void (*tls_started)(void *s, mtime_t now);
+	/*
+	 * The handshake failed (plain text after STARTTLS, a client that
+	 * gave up): the session logs as the server does (Postfix: "SSL_accept
+	 * error from PEER: RESULT", "warning: TLS library problem: PROBLEM");
+	 * result is "-1", "lost connection" or "timeout", problem the
+	 * library's error text or NULL. run() then says CLOSE.
+	 */
+	void (*tls_failed)(void *s, const char *result, const char *problem,
+			   mtime_t now);
+	/* The idle limit passed while the session waited for the client:
+	 * it says goodbye as the server does; run() then says CLOSE. */
+	void (*timeout)(void *s, mtime_t now);
 	void (*close)(void **sp);
 };
 

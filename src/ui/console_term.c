@@ -3,10 +3,13 @@
  * history (Up/Down; commands only, not message text), Tab completion of
  * the verbs (and of FROM:/TO: after MAIL/RCPT), Ctrl-D to leave. Inside
  * DATA it is a plain line mode: no completion, and the prompt says so.
+ * Ctrl-C drops the line being typed, as in a shell, instead of killing
+ * the console (and the session with it).
  */
 #include "ui/console.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,26 @@
 #include "lib/xalloc.h"
 
 static struct console *cur;	/* readline's callbacks take no context */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;	/* the read() is interrupted; see on_signal_event */
+}
+
+/* Called by readline, outside the handler, when its read() got EINTR. */
+static int on_signal_event(void)
+{
+	if (interrupted) {
+		interrupted = 0;
+		rl_replace_line("", 0);
+		fputs("^C\n", rl_outstream);
+		rl_on_new_line();
+		rl_redisplay();
+	}
+	return 0;
+}
 static const char *const *gen_words;
 static int gen_lower;
 
@@ -115,6 +138,7 @@ static char *prompt_for(const struct console *c, int color)
 
 int console_run_terminal(struct console *c, int color)
 {
+	struct sigaction sa, old_sa;
 	char *line;
 
 	cur = c;
@@ -122,14 +146,28 @@ int console_run_terminal(struct console *c, int color)
 	rl_attempted_completion_function = complete;
 	/* "MAIL FROM:" is one completion: only blanks separate words. */
 	rl_basic_word_break_characters = " \t";
+	/* A learner should see the choices at the first Tab, not the second
+	 * (after the first initialisation, which reads ~/.inputrc). */
+	rl_initialize();
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	using_history();
+	/* Our own SIGINT handler, without SA_RESTART, so readline's read()
+	 * returns and calls rl_signal_event_hook. */
+	rl_catch_signals = 0;
+	rl_signal_event_hook = on_signal_event;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_sa);
 	if (console_start(c) < 0) {
+		sigaction(SIGINT, &old_sa, NULL);
 		cur = NULL;
 		return 0;
 	}
 	for (;;) {
 		char *prompt = prompt_for(c, color);
 
+		interrupted = 0;	/* a Ctrl-C while the server talked */
 		line = readline(prompt);
 		free(prompt);
 		if (line == NULL) {
@@ -147,6 +185,7 @@ int console_run_terminal(struct console *c, int color)
 		free(line);
 	}
 	clear_history();
+	sigaction(SIGINT, &old_sa, NULL);
 	cur = NULL;
 	return 0;
 }

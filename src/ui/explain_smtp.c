@@ -55,6 +55,8 @@ static const struct smtp_rule rules[] = {
 	  N_("A line ended in a bare LF instead of CR LF. smtpd_forbid_bare_newline = reject refuses that (a defence against SMTP smuggling); after a command Postfix also hangs up.") },
 	{ NULL, "421", "4.7.0", "too many errors", 0,
 	  N_("smtpd_hard_error_limit (20) errors reached: Postfix hangs up. From smtpd_soft_error_limit (10) on, every reply was already slowed by smtpd_error_sleep_time (1s).") },
+	{ NULL, "221", "2.7.0", "break rules", 0,
+	  N_("The line did not look like SMTP at all (it started with a non-letter, or looked like HTTP or a mail header), so Postfix assumes a confused or hostile client and hangs up. Outside DATA a lone '.' is such a line.") },
 	{ NULL, "421", "4.4.2", "timeout", 0,
 	  N_("The client stayed silent longer than smtpd_timeout (300s): the server hangs up.") },
 	{ NULL, "500", "5.5.2", "bad syntax", 0,

@@ -1,0 +1,67 @@
+/*
+ * tui_draw: painting one frame of the TUI with ncursesw: the title bar,
+ * the domain boxes with their processes, queues and mailboxes, the lit
+ * arrow of the current step, the panes (protocol, queues, mail.log,
+ * events) and the key line. It reads a struct tui and never waits for
+ * input; tui.c owns the loop, the keys and the terminal's state.
+ */
+#ifndef MAILLAB_TUI_DRAW_H
+#define MAILLAB_TUI_DRAW_H
+
+#include "sim/scenario.h"
+#include "ui/flow.h"
+#include "ui/flow_state.h"
+#include "ui/tui_layout.h"
+
+enum tui_pane {
+	TUI_PANE_PROTOCOL,
+	TUI_PANE_QUEUES,
+	TUI_PANE_LOG,
+	TUI_PANE_EVENTS,
+	TUI_NPANES,
+};
+
+struct tui {
+	const struct flow *f;
+	const struct scenario *sc;
+	const char *lang;
+	struct tui_layout layout;
+	struct flow_state state;	/* after steps [0, cur] */
+	struct flow_state final;	/* after every step: all mailboxes */
+	long cur;		/* index of the step shown; -1 before the first */
+	int running;		/* Enter: steps on by itself */
+	int speed;		/* index into the delay table */
+	enum tui_pane focus;
+	int filter;		/* 0 all; then protocols; then hosts */
+	int help;		/* the help window is up */
+	int color;		/* colours in use */
+	char **filters;		/* filter names: "all", "smtp", ..., hosts */
+	size_t nfilters;
+};
+
+/* Colour pairs (or, without colour, the attributes that stand in). */
+enum tui_ink {
+	TUI_INK_NORMAL,
+	TUI_INK_LIT,		/* the current arrow and processes */
+	TUI_INK_CLIENT,		/* C: lines */
+	TUI_INK_SERVER,		/* S: lines */
+	TUI_INK_ERROR,		/* 4xx/5xx, -ERR, NO, BAD */
+	TUI_INK_LOG,
+	TUI_INK_TITLE,
+	TUI_INK_SAY,
+	TUI_INK_EXPLAIN,
+	TUI_INK_DIM,
+	TUI_NINKS,
+};
+
+void tui_draw_init_colors(struct tui *t);
+/* Paints the whole screen for t's current step (erase, draw, refresh). */
+void tui_draw(struct tui *t);
+/* The delay between steps when running, in ms, for t->speed. */
+int tui_draw_delay(const struct tui *t);
+/* Number of speeds (for + and -). */
+int tui_draw_nspeeds(void);
+/* Does step s pass the current filter? */
+int tui_draw_filter_ok(const struct tui *t, const struct flow_step *s);
+
+#endif
