@@ -14,7 +14,11 @@
  *   flush   postqueue -f
  * reload, stop and flush on a stopped system, start on a running one: a
  * fatal message and exit 1, as postfix-script(8).
+ * When `maillab listen` runs on the lab root it is the host's master:
+ * status shows its PID, reload sends it SIGHUP and stop SIGTERM (it logs
+ * master's lines itself), as postfix-script signals master.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +34,9 @@
 #include "lib/xalloc.h"
 #include "mta/host.h"
 #include "mta/queue_ops.h"
+#include "net/listener_pid.h"
 #include "sim/sim.h"
+#include "sim/world.h"
 
 static const char *const queue_dirs[] = {
 	"active", "bounce", "corrupt", "defer", "deferred", "flush", "hold",
@@ -114,6 +120,7 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 	struct sim *s;
 	struct err e;
 	int argi, rc, running;
+	pid_t listener;
 	mtime_t now;
 	const char *cmd;
 
@@ -134,6 +141,7 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 	}
 	now = sim_now(s);
 	running = !sim_host_down(s, a.h->name);
+	listener = listener_pid_running(a.w->root);
 	if (strcmp(cmd, "check") == 0) {
 		rc = check(a.h, now);
 	} else if (strcmp(cmd, "status") == 0) {
@@ -142,14 +150,16 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 			rc = 1;
 		} else {
 			script(a.h, now, INFO, "the Postfix mail system is running: PID: %d",
-			       host_pid(a.h, "master"));
+			       listener > 0 ? (int)listener : host_pid(a.h, "master"));
 		}
 	} else if (strcmp(cmd, "reload") == 0) {
 		rc = must_run(a.h, now, running);
 		if (rc == 0) {
 			script(a.h, now, INFO, "refreshing the Postfix mail system");
-			host_log(a.h, now, "postfix/master",
-				 "reload -- version 3.7.11, configuration /etc/postfix");
+			/* the listener's master logs its own reload line */
+			if (listener <= 0 || listener_pid_signal(a.w->root, SIGHUP, &e) < 0)
+				host_log(a.h, now, "postfix/master",
+					 "reload -- version 3.7.11, configuration /etc/postfix");
 			(void)host_reload(a.h, &e);
 		}
 	} else if (strcmp(cmd, "start") == 0) {
@@ -168,7 +178,8 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 		rc = must_run(a.h, now, running);
 		if (rc == 0) {
 			script(a.h, now, INFO, "stopping the Postfix mail system");
-			host_log(a.h, now, "postfix/master", "terminating on signal 15");
+			if (listener <= 0 || listener_pid_stop(a.w->root, 5000, &e) < 0)
+				host_log(a.h, now, "postfix/master", "terminating on signal 15");
 			(void)sim_fault(s, a.h->name, "down", &e);
 		}
 	} else if (strcmp(cmd, "flush") == 0) {
