@@ -546,6 +546,58 @@ static void test_trace_and_handoff(void)
 	free(root);
 }
 
+/*
+ * reference/transcripts/smtp/06e: plain text after "220 2.0.0 Ready to
+ * start TLS" breaks the handshake; the driver logs its SSL_accept lines,
+ * the server "lost connection after STARTTLS" and the disconnect line.
+ */
+static void test_tls_handshake_failed(void)
+{
+	char tmpl[] = "/tmp/maillab-smtps.XXXXXX";
+	char *dir = mkdtemp(tmpl), *root, *cmd, *path, *log;
+	static const char data[] = "EHLO localhost\r\nSTARTTLS\r\n";
+	struct smtp_server_opts o;
+	struct world *w;
+	struct host *h;
+	struct smtp_server *s;
+	struct buf server;
+	struct err e;
+	mtime_t now = 1795903190190LL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	root = xasprintf("%s/root", dir);
+	CU_ASSERT_EQUAL_FATAL(world_init(root, "centos", &e), 0);
+	w = world_open(root, &e);
+	h = world_host(w, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	memset(&o, 0, sizeof(o));
+	o.client_addr = "127.0.0.1";
+	o.client_name = "localhost";
+	o.tls_possible = 1;
+	buf_init(&server);
+	s = smtp_server_new(h, &o, now);
+	(void)pump(s, &now, &server);
+	smtp_server_feed(s, data, strlen(data), now += 100);
+	CU_ASSERT_EQUAL(pump(s, &now, &server), SMTP_SERVER_STARTTLS);
+	smtp_server_eof(s, now += 100);
+	CU_ASSERT(smtp_server_closed(s));
+	path = host_path(h, "var/log/mail.log");
+	log = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, ": lost connection after STARTTLS from localhost[127.0.0.1]\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, ": disconnect from localhost[127.0.0.1] ehlo=1 "
+				      "starttls=0/1 commands=1/2\n"));
+	free(log);
+	free(path);
+	smtp_server_free(&s);
+	buf_reset(&server);
+	world_free(&w);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	free(root);
+}
+
 /* A client that vanishes in the middle of DATA leaves no queue file. */
 static void test_lost_connection(void)
 {
@@ -691,6 +743,7 @@ void test_smtp_server_register(void)
 	CU_pSuite s = CU_add_suite("smtp_server", NULL, NULL);
 
 	CU_add_test(s, "reference sessions through the glue", test_sessions);
+	CU_add_test(s, "TLS handshake failed after STARTTLS", test_tls_handshake_failed);
 	CU_add_test(s, "trace and hand-off", test_trace_and_handoff);
 	CU_add_test(s, "lost connection leaves no file", test_lost_connection);
 	CU_add_test(s, "default world", test_default_world);
