@@ -262,11 +262,20 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	bounce_notice(&in, &hdr, &body);
 	content = xasprintf("%s\n%s", hdr, body);
 	to[0] = r->m.sender;
-	if (cleanup_post(r->h, r->now, "", to, 1, content, strlen(content), 1, &res, &e) == 0)
+	if (cleanup_post(r->h, r->now, "", to, 1, content, strlen(content), 1, &res, &e) == 0) {
 		host_log(r->h, r->now, "postfix/bounce", "%s: sender %s notification: %s",
 			 r->m.id, kind == BOUNCE_DELAY ? "delay" : "non-delivery", res.id);
-	else
+		/*
+		 * bounce(8) runs while qmgr waits for its answer, and qmgr
+		 * takes the notice into active/ before it is done with this
+		 * message (reference/commands/08-sendmail-bounce.txt: "F17...:
+		 * from=<>, ... (queue active)" comes before "E62...:
+		 * removed"); it is delivered after that.
+		 */
+		(void)qmgr_activate(r->h, res.id, r->now);
+	} else {
 		host_log(r->h, r->now, "postfix/bounce", "warning: %s: %s", r->m.id, e.text);
+	}
 	cleanup_result_reset(&res);
 	free(content);
 	free(hdr);
@@ -328,6 +337,33 @@ static int transport_is(const char *t, const char *name)
 	return strcmp(t, name) == 0;
 }
 
+/* The "(queue active)" line: sender, size, recipients of the file. */
+static int log_active(struct host *h, const char *id, mtime_t now)
+{
+	struct qmgr_message m;
+	struct err e;
+	int rc = qmgr_message_load(h, "active", id, &m, &e);
+
+	if (rc == 0)
+		host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
+			 id, m.sender, m.size, m.nrcpt);
+	qmgr_message_reset(&m);
+	return rc;
+}
+
+int qmgr_activate(struct host *h, const char *id, mtime_t now)
+{
+	struct err e;
+
+	if (queue_ops_move(h, now, QMGR, id, "incoming", "active", &e) < 0) {
+		host_log(h, now, QMGR, "warning: %s", e.text);
+		return -1;
+	}
+	/* a file that cannot be read is set aside when it is delivered */
+	(void)log_active(h, id, now);
+	return 0;
+}
+
 int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
 		 const char *queue, const char *id, mtime_t now)
 {
@@ -364,8 +400,10 @@ int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
 		free(r.active_path);
 		return 1;
 	}
-	host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
-		 id, r.m.sender, r.m.size, r.m.nrcpt);
+	/* qmgr_activate() logged it already for a message found in active/ */
+	if (strcmp(queue, "active") != 0)
+		host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
+			 id, r.m.sender, r.m.size, r.m.nrcpt);
 	r.t.arrival = r.m.arrival;
 	r.t.active = now;
 	r.t.handoff = now;

@@ -208,6 +208,29 @@ static void test_unknown_user_bounces(void)
 				 "unknown in local recipient table (in reply to RCPT TO command))"));
 	CU_ASSERT(contains(loga, "postfix/bounce"));
 	CU_ASSERT(contains(loga, "sender non-delivery notification: "));
+	{
+		/*
+		 * reference/commands/08-sendmail-bounce.txt: the notice is in
+		 * active/ before qmgr removes the message, delivered after.
+		 */
+		static const char *const order[] = {
+			"status=bounced", "sender non-delivery notification: ",
+			"from=<>, size=", ": removed\n", "to=<alice@a.example>, relay=local",
+			": removed\n",
+		};
+		const char *p = loga;
+		size_t i;
+
+		for (i = 0; i < sizeof(order) / sizeof(order[0]) && p != NULL; i++) {
+			p = strstr(p, order[i]);
+			if (p == NULL)
+				fprintf(stderr, "\n  bounce log order: no \"%s\" after the previous line\n",
+					order[i]);
+			else
+				p += strlen(order[i]);
+		}
+		CU_ASSERT_PTR_NOT_NULL(p);
+	}
 	CU_ASSERT(contains(alice, "From MAILER-DAEMON  "));
 	CU_ASSERT(contains(alice, "Subject: Undelivered Mail Returned to Sender\n"));
 	CU_ASSERT(contains(alice, "<nosuch@b.example>: host mail.b.example[198.51.100.20] said: 550 5.1.1\n"));
