@@ -57,7 +57,9 @@ struct smtp_server *smtp_server_new(struct host *h,
 void smtp_server_free(struct smtp_server **sp);
 void smtp_server_feed(struct smtp_server *s, const void *buf, size_t len,
 		      mtime_t now);
-/* The client went away (EOF). */
+/* The client went away (EOF). Also after SMTP_SERVER_STARTTLS when the
+ * handshake failed: "lost connection after STARTTLS" and the disconnect
+ * line, as Postfix logs them (reference/transcripts/smtp/06e). */
 void smtp_server_eof(struct smtp_server *s, mtime_t now);
 /* Runs the engine and the policy until the driver must act. */
 enum smtp_server_act smtp_server_run(struct smtp_server *s, mtime_t now,
