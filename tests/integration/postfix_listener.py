@@ -17,9 +17,12 @@ HOST = "centos.localdomain"
 
 
 def log_lines(root, since):
+    """Postfix's lines only: the listener also runs Dovecot, whose master
+    logs its own reload and stop lines in between."""
     with open(os.path.join(host_dir(root, HOST), "var/log/mail.log")) as f:
         lines = f.read().splitlines()[since:]
-    return [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
+    lines = [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
+    return [l for l in lines if l.startswith("postfix/")]
 
 
 def count(root):
