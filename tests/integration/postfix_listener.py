@@ -17,12 +17,12 @@ HOST = "centos.localdomain"
 
 
 def log_lines(root, since):
-    """Postfix's lines only: the listener also runs Dovecot, whose master
-    logs its own reload and stop lines in between."""
     with open(os.path.join(host_dir(root, HOST), "var/log/mail.log")) as f:
         lines = f.read().splitlines()[since:]
-    lines = [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
-    return [l for l in lines if l.startswith("postfix/")]
+    # Postfix's lines only: the listener also runs Dovecot, whose master
+    # logs its own reload and kill lines (reference/logs/dovecot-master.log)
+    return [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines
+            if not l.split(" ", 2)[2].startswith("dovecot:")]
 
 
 def count(root):
