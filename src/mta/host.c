@@ -283,6 +283,23 @@ int host_pid(struct host *h, const char *process)
 	return 1000 + (int)(x % 30000u);
 }
 
+/*
+ * maillog_file (Postfix 3.4+): when set, Postfix's programs log through
+ * postlogd into that file instead of syslog. Only names under /var (the
+ * default maillog_file_prefixes "/var, /dev/stdout") inside the host's
+ * tree count; NULL means syslog (mail.log). master keeps the syslog it
+ * started with until it is restarted. Caller frees.
+ */
+static char *maillog_file(struct host *h, const char *process, int pid)
+{
+	const char *v = h->conf != NULL ? conf_get(h->conf, "maillog_file") : NULL;
+
+	if (pid < 0 || v == NULL || strncmp(v, "/var/", 5) != 0 || strstr(v, "..") != NULL
+	    || strcmp(process, "postfix/master") == 0)
+		return NULL;
+	return host_path(h, v + 1);
+}
+
 /* One mail.log line; pid < 0 leaves out "[PID]" (Dovecot's lines). */
 static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 		     const char *fmt, va_list ap)
@@ -295,14 +312,23 @@ static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	gmtime_r(&sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (pid >= 0)
 		snprintf(ptag, sizeof(ptag), "[%d]", pid);
-	/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
-	line = xasprintf("%s.%06d+00:00 %s %s%s: %s\n", stamp,
-			 (int)(now % 1000) * 1000, host_log_name(h), process,
-			 ptag, msg);
-	path = host_path(h, "var/log/mail.log");
+	path = maillog_file(h, process, pid);
+	if (path != NULL) {
+		/* postlogd: the traditional syslog format, "Nov 28 22:05:51"
+		 * (reference/commands/12-maillog-file.txt) */
+		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		line = xasprintf("%s %s %s%s: %s\n", stamp, host_log_name(h), process,
+				 ptag, msg);
+	} else {
+		/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		line = xasprintf("%s.%06d+00:00 %s %s%s: %s\n", stamp,
+				 (int)(now % 1000) * 1000, host_log_name(h), process,
+				 ptag, msg);
+		path = host_path(h, "var/log/mail.log");
+	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	if (fd >= 0) {
 		/* a failed log write must not stop mail; rsyslog drops too */

@@ -78,7 +78,10 @@ unsigned host_next_serial(struct host *h);
 /*
  * Appends one line to var/log/mail.log in Debian 12's rsyslog format
  * ("2026-11-28T21:59:50.190157+00:00 centos postfix/smtpd[14013]: text")
- * and traces it. process is "postfix/smtpd".
+ * and traces it. process is "postfix/smtpd". With maillog_file set (a
+ * name under /var), the line goes there instead, in postlogd's format
+ * ("Nov 28 22:05:51 centos postfix/pickup[14927]: text"), except
+ * master's own lines.
  */
 void host_log(struct host *h, mtime_t now, const char *process,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
