@@ -16,6 +16,7 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/aliases.h"
+#include "mta/anvil.h"
 #include "mta/passwd.h"
 #include "sim/world.h"
 
@@ -27,6 +28,9 @@ struct host_state {
 	char *myhostname;
 	char *addr;
 	unsigned serial;
+	struct anvil *anvil;	/* anvil(8)'s memory, see host_anvil() */
+	char **anvil_said;	/* its exit lines, logged after the next line */
+	int in_log;
 };
 
 static struct host_state *st(const struct host *h)
@@ -121,7 +125,43 @@ struct conf *host_conf_new(struct host *h, struct err *e)
 	return c;
 }
 
+/* What anvil logs when `postfix reload` makes it exit. */
+static void anvil_exits(struct host *h)
+{
+	struct host_state *s = st(h);
+	long unit = h->conf != NULL ? conf_get_time(h->conf, "anvil_rate_time_unit", 's') : 60;
+	char **said;
+	size_t i;
+
+	if (s->anvil == NULL)
+		return;
+	said = anvil_exit(s->anvil, unit * 1000);
+	if (said == NULL)
+		return;
+	if (s->anvil_said != NULL) {
+		for (i = 0; s->anvil_said[i] != NULL; i++)
+			free(s->anvil_said[i]);
+		free(s->anvil_said);
+	}
+	s->anvil_said = said;
+}
+
+struct anvil *host_anvil(struct host *h)
+{
+	struct host_state *s = st(h);
+
+	if (s->anvil == NULL)
+		s->anvil = anvil_new();
+	return s->anvil;
+}
+
 int host_reload(struct host *h, struct err *e)
+{
+	anvil_exits(h);
+	return host_reread(h, e);
+}
+
+int host_reread(struct host *h, struct err *e)
 {
 	struct err e1;
 	struct host_state *s = st(h);
@@ -187,7 +227,7 @@ struct host *host_open(struct world *w, const char *name, struct err *e)
 	d = world_hostdef(w, name);
 	s->addr = d != NULL ? xstrdup(d->addr) : NULL;
 	/* Config errors are logged and do not stop the host. */
-	(void)host_reload(h, NULL);
+	(void)host_reread(h, NULL);
 	return h;
 }
 
@@ -199,6 +239,14 @@ void host_free(struct host **hp)
 	if (h == NULL)
 		return;
 	s = st(h);
+	anvil_free(&s->anvil);
+	if (s->anvil_said != NULL) {
+		size_t i;
+
+		for (i = 0; s->anvil_said[i] != NULL; i++)
+			free(s->anvil_said[i]);
+		free(s->anvil_said);
+	}
 	passwd_reset(&s->passwd);
 	aliases_reset(&s->aliases);
 	free(s->myorigin);
@@ -348,6 +396,24 @@ static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 	ev.direction = TRACE_DIR_NONE;
 	ev.text = msg;
 	trace_emit(&h->trace, &ev);
+
+	/*
+	 * anvil's last words come right after the line that follows the
+	 * reload: master's "reload -- ..." (reference/transcripts/smtp/04e).
+	 */
+	if (st(h)->anvil_said != NULL && !st(h)->in_log) {
+		char **said = st(h)->anvil_said;
+		size_t i;
+
+		st(h)->anvil_said = NULL;
+		st(h)->in_log = 1;
+		for (i = 0; said[i] != NULL; i++) {
+			host_log(h, now, "postfix/anvil", "%s", said[i]);
+			free(said[i]);
+		}
+		free(said);
+		st(h)->in_log = 0;
+	}
 }
 
 void host_log(struct host *h, mtime_t now, const char *process,

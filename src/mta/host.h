@@ -35,8 +35,15 @@ struct host {
  * Config errors are logged as Postfix would and do not stop the host. */
 struct host *host_open(struct world *w, const char *name, struct err *e);
 void host_free(struct host **hp);
-/* Re-reads the configuration (postfix reload, each serve run). */
+/* postfix reload: re-reads the configuration, and anvil(8) exits: its
+ * statistics (host_anvil()) are logged right after the next line this
+ * host logs (master's "reload -- ..."). */
 int host_reload(struct host *h, struct err *e);
+/* Re-reads the configuration only, as each new smtpd process does. */
+int host_reread(struct host *h, struct err *e);
+/* The host's anvil(8) (mta/anvil.h), made on first use. */
+struct anvil;
+struct anvil *host_anvil(struct host *h);
 
 /*
  * A new conf for this host: the virtual machine set (its name, 127.0.0.1/8,
