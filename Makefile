@@ -15,7 +15,8 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wundef \
           -Wcast-align -Wwrite-strings -Wno-format-nonliteral
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Isrc -g $(WARN) \
-          -DLOCALEDIR='"$(LOCALEDIR)"'
+          -DLOCALEDIR='"$(LOCALEDIR)"' \
+          -DSCENARIODIR='"$(PREFIX)/share/maillab/scenarios"'
 LIBS    = -lreadline -lncursesw -lssl -lcrypto -lcrypt
 
 ifeq ($(SAN),1)
@@ -105,6 +106,9 @@ unit: all
 demo: all
 	@sh tests/demo.sh
 
+bench: all
+	@sh bench/run.sh
+
 pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=maillab \
 	  --msgid-bugs-address= -o po/maillab.pot $$(find src -name '*.[ch]' | sort)
@@ -125,6 +129,8 @@ install: all
 	install -m 755 bin/maillab $(DESTDIR)$(PREFIX)/bin/maillab
 	for mo in $(MOS); do l=$${mo#build/locale/}; \
 	  install -D -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; done
+	install -d $(DESTDIR)$(PREFIX)/share/maillab/scenarios
+	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/maillab/scenarios/
 
 clean:
 	rm -rf build bin

@@ -1,6 +1,6 @@
 /*
  * maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports]
- *                [--max-connections N]
+ *                [--max-connections N] [--trace FILE.jsonl]
  * Real sockets into the simulated world (DESIGN.md, "Commands").
  */
 #include <stdio.h>
@@ -70,11 +70,13 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 				return cli_usage_error("listen", _("--max-connections takes a positive number"));
 			}
 			o.max_conns = (size_t)n;
+		} else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc) {
+			o.trace_path = argv[++i];
 		} else if (strcmp(argv[i], "--real-ports") == 0) {
 			o.real_ports = 1;
 		} else {
 			free(hosts);
-			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports] [--max-connections N]\n"));
+			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports] [--max-connections N] [--trace FILE]\n"));
 			return 2;
 		}
 	}

@@ -361,6 +361,13 @@ struct smtp_server *smtp_server_new(struct host *h,
 	 * fed before that is a client talking first (reference 05j).
 	 */
 	s->engine = smtpd_new(&s->ec, now);
+	/*
+	 * Everything the session needs is copied out by now (engine conf,
+	 * policy). A struct conf holds every Postfix parameter (~130 KB):
+	 * kept per session it made 10,000 idle listener connections cost
+	 * 1.3 GB instead of 30 MB.
+	 */
+	conf_free(&s->conf);
 	return s;
 }
 
@@ -683,6 +690,23 @@ void smtp_server_eof(struct smtp_server *s, mtime_t now)
 	else
 		smtpd_eof(s->engine, now);
 	/* what the engine still has to say (the disconnect line) */
+	while (smtpd_next(s->engine, &ev, now) == 1)
+		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
+		    || ev.type == SMTPD_EV_CLOSE)
+			(void)handle(s, &ev, now, &delay);
+	drain(s, now);
+	tx_abort(s);
+	s->closed = 1;
+}
+
+void smtp_server_tls_failed(struct smtp_server *s, const char *result,
+			    const char *problem, mtime_t now)
+{
+	struct smtpd_event ev;
+	long delay;
+
+	smtpd_tls_failed(s->engine, result, problem, now);
+	/* the SSL_accept lines, the lost connection, the disconnect line */
 	while (smtpd_next(s->engine, &ev, now) == 1)
 		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
 		    || ev.type == SMTPD_EV_CLOSE)

@@ -15,18 +15,21 @@
 #include "lib/conf.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "mda/dovecot_conf.h"
 #include "mta/host.h"
 #include "net/conn.h"
 #include "net/evloop.h"
+#include "net/listen_trace.h"
 #include "net/listener_pid.h"
 #include "net/netsess.h"
 #include "net/tls.h"
+#include "net/listener_qmgr.h"
+#include "sim/clock_store.h"
 #include "sim/sim.h"
 #include "sim/world.h"
 
-/* How often the queues are looked at for work other processes dropped
- * in (maildrop/ from `maillab sendmail`, a `postqueue -f`). */
-#define SIM_POLL_MS	1000
+/* How often ROOT/clock is read again. */
+#define CLOCK_POLL_MS	1000
 
 /* Postfix's master logs these words; the version is the one captured. */
 #define MASTER_VERSION	"version 3.7.11, configuration /etc/postfix"
@@ -35,7 +38,9 @@ struct listener;
 
 struct lhost {
 	struct host *host;
-	SSL_CTX *ssl_ctx;		/* NULL when TLS is not configured */
+	SSL_CTX *ssl_ctx;		/* Postfix's; NULL when TLS is not configured */
+	SSL_CTX *dovecot_ctx;		/* Dovecot's (ssl = yes); or NULL */
+	char *protocols;		/* Dovecot's protocols: "imap pop3" */
 	char *addr;			/* where its services listen */
 	int offset;			/* port offset for this host */
 };
@@ -46,7 +51,8 @@ struct lsock {
 	struct lhost *lh;		/* borrowed from the listener */
 	char *service;			/* master.cf service name */
 	const struct netsess_ops *ops;
-	int implicit_tls;		/* smtpd_tls_wrappermode = yes */
+	int dovecot;			/* a Dovecot service: its TLS context */
+	int implicit_tls;		/* smtpd_tls_wrappermode = yes, pop3s, imaps */
 	int real_port;
 	char *local_addr;
 	int local_port;
@@ -78,9 +84,9 @@ struct listener {
 	int sigfd;
 	int spare_fd;			/* given up to accept() on EMFILE */
 	FILE *announce;
-	struct sim *sim;		/* the world run: queue managers, clock */
-	uint64_t sim_timer;
-	mtime_t sim_timer_due;		/* real time the timer fires */
+	struct listener_qmgr *qmgr;	/* the queue manager process */
+	struct sim *sim;		/* ours: the hosts' trace sinks, the clock */
+	struct listen_trace *trace;	/* --trace, or NULL */
 	struct netsess_env env;
 	struct client_count *buckets[NBUCKETS];
 };
@@ -243,6 +249,11 @@ static const char *peer_name(const char *addr)
 	return "unknown";
 }
 
+static SSL_CTX *lsock_ctx(const struct lsock *s)
+{
+	return s->dovecot ? s->lh->dovecot_ctx : s->lh->ssl_ctx;
+}
+
 /* A refusal is a few bytes into an empty socket buffer: one write. */
 static void refuse(struct lsock *s, int cfd, const struct netsess_peer *peer,
 		   enum netsess_refusal why, long count, int quiet)
@@ -320,7 +331,7 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 		peer.local_addr = s->local_addr;
 		peer.local_port = s->local_port;
 		peer.tls = s->implicit_tls;
-		peer.tls_possible = s->lh->ssl_ctx != NULL;
+		peer.tls_possible = lsock_ctx(s) != NULL;
 		if (li->conns.count >= li->max_conns) {
 			/* logged once per busy spell, as master does */
 			refuse(s, cfd, &peer, NETSESS_REFUSE_BUSY,
@@ -343,7 +354,7 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 		cp.service = s->service;
 		cp.ops = s->ops;
 		cp.peer = &peer;
-		cp.ssl_ctx = s->lh->ssl_ctx;
+		cp.ssl_ctx = lsock_ctx(s);
 		cp.idle_ms = s->lim.idle_ms;
 		cp.on_close = count_release;
 		cp.on_close_ctx = cc;
@@ -354,48 +365,26 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 
 /* ---- the world's own work: qmgr, pickup, deliveries ---- */
 
-static void sim_arm(struct listener *li, long ms);
-
-static void sim_tick(struct evloop *l, void *ctx)
-{
-	struct listener *li = ctx;
-	mtime_t due, now;
-
-	(void)l;
-	li->sim_timer = 0;
-	(void)sim_poll(li->sim);
-	now = sim_now(li->sim);
-	li->conns.clock_offset = now - clock_real_now();
-	due = sim_next_due(li->sim);
-	if (due < 0 || due - now > SIM_POLL_MS)
-		sim_arm(li, SIM_POLL_MS);
-	else
-		sim_arm(li, due > now ? (long)(due - now) : 0);
-}
-
-/* (Re)arms the timer to fire within ms, unless it fires sooner anyway. */
-static void sim_arm(struct listener *li, long ms)
-{
-	mtime_t due = clock_real_now() + ms;
-
-	if (li->sim_timer) {
-		if (li->sim_timer_due <= due)
-			return;
-		evloop_cancel(li->loop, li->sim_timer);
-	}
-	li->sim_timer = evloop_timer(li->loop, ms, sim_tick, li);
-	li->sim_timer_due = due;
-}
-
-/* A session queued a message: the queue manager runs as soon as the
- * loop is free (messages accepted together are delivered together). */
+/* A session queued a message: the queue manager process looks now. */
 static void on_work(void *ctx, struct host *h)
 {
 	struct listener *li = ctx;
 
 	(void)h;
-	if (li->sim != NULL)
-		sim_arm(li, 0);
+	listener_qmgr_kick(li->qmgr);
+}
+
+/* The lab clock may move under us (`maillab clock advance`): sessions
+ * follow ROOT/clock. */
+static void clock_tick(struct evloop *l, void *ctx)
+{
+	struct listener *li = ctx;
+	mtime_t offset;
+	struct err e;
+
+	if (clock_store_load(li->world->root, &offset, &e) == 0)
+		li->conns.clock_offset = offset;
+	evloop_timer(l, CLOCK_POLL_MS, clock_tick, li);
 }
 
 /* ---- hosts and services ---- */
@@ -430,6 +419,42 @@ static SSL_CTX *host_tls(struct host *h)
 	free(cert);
 	free(key);
 	return ctx;
+}
+
+/*
+ * Dovecot's side of a host: its protocols and, with ssl = yes (Debian's
+ * default), a TLS context. Debian points ssl_cert/ssl_key at the snakeoil
+ * pair (reference/README.md), so that pair it is, generated on first use.
+ */
+static void host_dovecot(struct lhost *lh)
+{
+	struct dovecot_conf dc;
+	struct err e;
+
+	free(lh->protocols);
+	lh->protocols = NULL;
+	if (lh->dovecot_ctx)
+		SSL_CTX_free(lh->dovecot_ctx);
+	lh->dovecot_ctx = NULL;
+	memset(&dc, 0, sizeof(dc));
+	if (dovecot_conf_load(&dc, lh->host->dir, &e) < 0) {
+		fprintf(stderr, "maillab listen: %s: %s\n", lh->host->name, e.text);
+		dovecot_conf_free(&dc);
+		return;
+	}
+	lh->protocols = xstrdup(dc.protocols ? dc.protocols : "");
+	if (dc.ssl != NULL && strcmp(dc.ssl, "no") != 0) {
+		char *cert = host_path(lh->host, "etc/ssl/certs/ssl-cert-snakeoil.pem");
+		char *key = host_path(lh->host, "etc/ssl/private/ssl-cert-snakeoil.key");
+
+		lh->dovecot_ctx = tls_server_ctx(cert, key, lh->host->name, &e);
+		if (lh->dovecot_ctx == NULL)
+			fprintf(stderr, _("maillab listen: TLS disabled for %s: %s\n"),
+				lh->host->name, e.text);
+		free(cert);
+		free(key);
+	}
+	dovecot_conf_free(&dc);
 }
 
 static int opt_is_yes(const struct mastercf_service *svc, const char *name)
@@ -487,13 +512,22 @@ static void announce(struct listener *li, const struct lsock *s)
 	fflush(li->announce);
 }
 
+/* One service to listen for: a master.cf inet smtpd line or a Dovecot
+ * inet_listener. */
+struct want {
+	const char *service;		/* "smtp", "submission", "pop3s" */
+	int real_port;
+	int implicit_tls;
+	int dovecot;
+	const struct netsess_ops *ops;
+};
+
 /* Binds (or, on reload, keeps) one service socket. */
 static int want_sock(struct listener *li, struct lhost *lh,
-		     const struct mastercf_service *svc, const char *addr,
-		     int real_port, const struct netsess_ops *ops, struct err *e)
+		     const struct want *w, const char *addr, struct err *e)
 {
-	int port = real_port + lh->offset;
-	struct lsock *s = find_sock(li, lh, svc->service, addr, port);
+	int port = w->real_port + lh->offset;
+	struct lsock *s = find_sock(li, lh, w->service, addr, port);
 	int fd;
 
 	if (s == NULL) {
@@ -503,9 +537,10 @@ static int want_sock(struct listener *li, struct lhost *lh,
 		s = xcalloc(1, sizeof(*s));
 		s->fd = fd;
 		s->lh = lh;
-		s->service = xstrdup(svc->service);
-		s->ops = ops;
-		s->real_port = real_port;
+		s->service = xstrdup(w->service);
+		s->ops = w->ops;
+		s->dovecot = w->dovecot;
+		s->real_port = w->real_port;
 		s->local_addr = xstrdup(addr);
 		s->local_port = port;
 		s->owner = li;
@@ -519,17 +554,34 @@ static int want_sock(struct listener *li, struct lhost *lh,
 		li->socks[li->nsocks++] = s;
 		announce(li, s);
 	}
-	/* reload: limits and the wrapper mode as master.cf says now */
-	s->implicit_tls = opt_is_yes(svc, "smtpd_tls_wrappermode") && lh->ssl_ctx != NULL;
+	/* reload: limits and the wrapper mode as the configuration says now */
+	s->implicit_tls = w->implicit_tls && lsock_ctx(s) != NULL;
 	cidr_list_reset(&s->lim.exempt);
 	cidr_list_init(&s->lim.exempt);
-	ops->limits(lh->host, s->service, &s->lim);
+	s->ops->limits(lh->host, s->service, &s->lim);
 	s->keep = 1;
 	return 0;
 }
 
-/* The SMTP services of one host's master.cf on one address; returns how
- * many, or -1. ::1 is best effort (a machine without IPv6). */
+/* Is word in the space- or comma-separated list? */
+static int list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while (p != NULL && *p) {
+		size_t k;
+
+		p += strspn(p, " ,\t");
+		k = strcspn(p, " ,\t");
+		if (k == n && strncmp(p, word, n) == 0)
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/* Every service of one host on one address; returns how many, or -1. */
 static int bind_host_addr(struct listener *li, struct lhost *lh,
 			  const char *addr, struct err *e)
 {
@@ -537,19 +589,55 @@ static int bind_host_addr(struct listener *li, struct lhost *lh,
 	size_t i;
 	int bound = 0;
 
+	/* Postfix: the inet smtpd lines of master.cf, as master reads them */
 	for (i = 0; i < m->nservices; i++) {
 		const struct mastercf_service *svc = &m->services[i];
-		int port;
+		struct want w;
 
 		if (strcmp(svc->type, "inet") != 0 ||
 		    strcmp(svc->command, "smtpd") != 0)
 			continue;
-		port = listener_service_port(svc->service);
-		if (port < 0)
+		memset(&w, 0, sizeof(w));
+		w.service = svc->service;
+		w.real_port = listener_service_port(svc->service);
+		if (w.real_port < 0)
 			continue;
-		if (want_sock(li, lh, svc, addr, port, &netsess_smtp_ops, e) < 0)
+		w.implicit_tls = opt_is_yes(svc, "smtpd_tls_wrappermode");
+		w.ops = &netsess_smtp_ops;
+		if (want_sock(li, lh, &w, addr, e) < 0)
 			return -1;
 		bound++;
+	}
+	/* Dovecot: pop3-login's listeners when "pop3" is in protocols (pop3
+	 * 110, pop3s 995 with ssl = yes), as Debian's 10-master.conf has them */
+	if (list_has(lh->protocols, "pop3")) {
+		struct want w = { "pop3", 110, 0, 1, &netsess_pop3_ops };
+
+		if (want_sock(li, lh, &w, addr, e) < 0)
+			return -1;
+		bound++;
+		if (lh->dovecot_ctx != NULL) {
+			struct want ws = { "pop3s", 995, 1, 1, &netsess_pop3_ops };
+
+			if (want_sock(li, lh, &ws, addr, e) < 0)
+				return -1;
+			bound++;
+		}
+	}
+	/* imap-login's: imap 143 (STARTTLS), imaps 993 with ssl = yes */
+	if (list_has(lh->protocols, "imap")) {
+		struct want w = { "imap", 143, 0, 1, &netsess_imap_ops };
+
+		if (want_sock(li, lh, &w, addr, e) < 0)
+			return -1;
+		bound++;
+		if (lh->dovecot_ctx != NULL) {
+			struct want ws = { "imaps", 993, 1, 1, &netsess_imap_ops };
+
+			if (want_sock(li, lh, &ws, addr, e) < 0)
+				return -1;
+			bound++;
+		}
 	}
 	return bound;
 }
@@ -599,6 +687,51 @@ static void master_log(struct listener *li, const char *fmt, const char *arg)
 			 "postfix/master", fmt, arg);
 }
 
+/* Dovecot's master on each host that runs a Dovecot protocol. */
+static void dovecot_master_log(struct listener *li, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < li->nhosts; i++)
+		if (li->hosts[i].protocols != NULL && li->hosts[i].protocols[0] != '\0')
+			netsess_dovecot_log(li->hosts[i].host,
+					    clock_real_now() + li->conns.clock_offset, text);
+}
+
+/* "master: Dovecot v2.3.19.1 (9b53102964) starting up for imap, pop3
+ * (core dumps disabled)": the protocols as configured, comma-joined. */
+static void dovecot_started(struct listener *li)
+{
+	size_t i;
+
+	for (i = 0; i < li->nhosts; i++) {
+		const char *p = li->hosts[i].protocols;
+		struct buf b;
+
+		if (p == NULL || *p == '\0')
+			continue;
+		buf_init(&b);
+		buf_adds(&b, "master: Dovecot v2.3.19.1 (9b53102964) starting up for ");
+		while (*p) {
+			size_t k;
+
+			p += strspn(p, " ,\t");
+			k = strcspn(p, " ,\t");
+			if (k == 0)
+				break;
+			if (b.data[b.len - 1] != ' ')
+				buf_adds(&b, ", ");
+			buf_add(&b, p, k);
+			p += k;
+		}
+		buf_adds(&b, " (core dumps disabled)");
+		buf_addc(&b, '\0');
+		netsess_dovecot_log(li->hosts[i].host,
+				    clock_real_now() + li->conns.clock_offset, b.data);
+		buf_reset(&b);
+	}
+}
+
 /* SIGHUP: postfix reload. Sessions already open keep running. */
 static void reload(struct listener *li)
 {
@@ -615,12 +748,14 @@ static void reload(struct listener *li)
 		if (lh->ssl_ctx)
 			SSL_CTX_free(lh->ssl_ctx);
 		lh->ssl_ctx = host_tls(lh->host);
+		host_dovecot(lh);
 		if (bind_host(li, lh, i == 0, &e) < 0)
 			host_log(lh->host, clock_real_now() + li->conns.clock_offset,
 				 "postfix/master",
 				 "warning: %s", e.text);
 	}
 	drop_unwanted(li);
+	listener_qmgr_reload(li->qmgr);
 	master_log(li, "%s", "reload -- " MASTER_VERSION);
 }
 
@@ -632,14 +767,23 @@ static void on_signal(struct evloop *l, int fd, unsigned events, void *ctx)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			dovecot_master_log(li, "master: Warning: SIGHUP received - reloading configuration");
 			reload(li);
 			continue;
 		}
 		{
-			char num[16];
+			char num[16], text[128];
 
 			snprintf(num, sizeof(num), "%u", si.ssi_signo);
 			master_log(li, "terminating on signal %s", num);
+			if (si.ssi_code == SI_USER)
+				snprintf(text, sizeof(text),
+					 "master: Warning: Killed with signal %u (by pid=%u uid=%u code=kill)",
+					 si.ssi_signo, si.ssi_pid, si.ssi_uid);
+			else
+				snprintf(text, sizeof(text), "master: Warning: Killed with signal %u",
+					 si.ssi_signo);
+			dovecot_master_log(li, text);
 		}
 		evloop_stop(l);
 	}
@@ -652,10 +796,15 @@ static void listener_free(struct listener *li)
 	conn_set_abort_all(&li->conns);
 	for (i = 0; i < li->nsocks; i++)
 		lsock_free(li->socks[i]);
+	listener_qmgr_stop(&li->qmgr);
 	sim_free(&li->sim);
+	listen_trace_close(&li->trace);
 	for (i = 0; i < li->nhosts; i++) {
 		if (li->hosts[i].ssl_ctx)
 			SSL_CTX_free(li->hosts[i].ssl_ctx);
+		if (li->hosts[i].dovecot_ctx)
+			SSL_CTX_free(li->hosts[i].dovecot_ctx);
+		free(li->hosts[i].protocols);
 		free(li->hosts[i].addr);
 	}
 	for (i = 0; i < NBUCKETS; i++)
@@ -726,14 +875,29 @@ int listener_run(struct world *w, const struct listener_opts *o,
 		goto fail;
 	}
 	/*
-	 * The world run: this process becomes the queue manager of every
+	 * The world run: a child process becomes the queue manager of every
 	 * host whose lock it gets (qmgr_recover() puts what a killed run
-	 * left in active/ back into incoming/), and sessions use the lab
-	 * clock.
+	 * left in active/ back into incoming/). Then our own sim, which owns
+	 * nothing, points every host's trace at --trace and gives the lab
+	 * clock for the sessions.
 	 */
-	li.sim = sim_open(w, NULL, e);
-	if (li.sim == NULL)
-		goto fail;
+	{
+		struct sim_opts so;
+
+		memset(&so, 0, sizeof(so));
+		if (o->trace_path != NULL) {
+			li.trace = listen_trace_open(o->trace_path, e);
+			if (li.trace == NULL)
+				goto fail;
+			so.trace = listen_trace_sink(li.trace);
+		}
+		li.qmgr = listener_qmgr_start(w, li.trace ? &so.trace : NULL, e);
+		if (li.qmgr == NULL)
+			goto fail;
+		li.sim = sim_open(w, &so, e);
+		if (li.sim == NULL)
+			goto fail;
+	}
 	li.conns.clock_offset = sim_now(li.sim) - clock_real_now();
 	li.env.work = on_work;
 	li.env.ctx = &li;
@@ -749,6 +913,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 			goto fail;
 		lh->host = h;
 		lh->ssl_ctx = host_tls(h);
+		host_dovecot(lh);
 		li.nhosts++;
 		if (o->addr) {
 			/* One address for all: hosts differ by offset. */
@@ -763,7 +928,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 			goto fail;
 	}
 	if (li.nsocks == 0) {
-		err_set(e, 0, _("no service to listen on (master.cf has no inet smtpd line)"));
+		err_set(e, 0, _("no service to listen on (master.cf has no inet smtpd line, Dovecot no protocols)"));
 		goto fail;
 	}
 	if (setup_signals(&li) < 0) {
@@ -773,7 +938,8 @@ int listener_run(struct world *w, const struct listener_opts *o,
 	if (o->after_bind)
 		o->after_bind(o->after_bind_ctx);
 	master_log(&li, "%s", "daemon started -- " MASTER_VERSION);
-	sim_arm(&li, 0);	/* what waited in the queues while we were down */
+	dovecot_started(&li);
+	evloop_timer(li.loop, CLOCK_POLL_MS, clock_tick, &li);
 	if (li.announce) {
 		fprintf(li.announce, _("maillab listen: ready (pid %ld); stop with Ctrl-C or "
 				       "\"maillab postfix stop\", reload with \"maillab postfix reload\"\n"),

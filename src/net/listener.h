@@ -36,6 +36,7 @@ struct listener_opts {
 	int real_ports;
 	size_t max_conns;	/* 0: as many as RLIMIT_NOFILE allows */
 	FILE *announce;		/* where "listening: ..." lines go */
+	const char *trace_path;	/* --trace FILE (JSON Lines, "-" stdout), or NULL */
 	void (*after_bind)(void *ctx);	/* e.g. drop root privileges */
 	void *after_bind_ctx;
 };

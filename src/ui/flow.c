@@ -135,6 +135,12 @@ int flow_is_loopback(const char *host)
 	       strcmp(h, "::1") == 0;
 }
 
+/* Two names of one machine: equal, or both loopback. */
+static int same_host(const char *a, const char *b)
+{
+	return strcmp(nz(a), nz(b)) == 0 || (flow_is_loopback(a) && flow_is_loopback(b));
+}
+
 static int find_node_at(const struct flow *f, const char *host,
 			const char *process, const char *site)
 {
@@ -260,7 +266,7 @@ static int other_end(struct flow *f, const struct trace_event *e, int self)
 		if ((server ? s->peer : s->node) != self)
 			continue;
 		other = server ? s->node : s->peer;
-		if (other >= 0 && strcmp(f->node[other].host, name) == 0)
+		if (other >= 0 && same_host(f->node[other].host, name))
 			return other;
 	}
 	if (server) {
@@ -403,7 +409,7 @@ static int linked(const struct trace_event *a, const struct trace_event *b)
 
 	peer_name(a->peer, pa, sizeof(pa));
 	peer_name(b->peer, pb, sizeof(pb));
-	return strcmp(pa, nz(b->host)) == 0 || strcmp(pb, nz(a->host)) == 0;
+	return same_host(pa, b->host) || same_host(pb, a->host);
 }
 
 /*
@@ -624,6 +630,15 @@ const char *flow_log_short(const char *text)
 			p++;
 	}
 	return p;
+}
+
+const char *flow_log_process(const char *process)
+{
+	/* Dovecot's lines read "dovecot: imap-login: ...", whichever of
+	 * its processes wrote them. */
+	if (process != NULL && strncmp(process, "dovecot", 7) == 0)
+		return "dovecot";
+	return process;
 }
 
 const char *flow_say_text(const struct flow *f, const struct flow_step *s)

@@ -106,6 +106,9 @@ void flow_step_label(const struct flow *f, const struct flow_step *s,
 /* The text of a mail.log event without the rsyslog timestamp and host
  * ("postfix/qmgr[13653]: 1F3A...: removed"); borrowed from text. */
 const char *flow_log_short(const char *text);
+/* How mail.log names a process: "postfix/qmgr"; "dovecot" for every
+ * Dovecot process. NULL for NULL. */
+const char *flow_log_process(const char *process);
 /* The step's first event of kind SAY: its text (the note, else text). */
 const char *flow_say_text(const struct flow *f, const struct flow_step *s);
 

@@ -168,6 +168,7 @@ static size_t client_lines(const struct flow *f, const struct flow_step *s)
 static const char *explain_talk(const struct flow *f, const struct flow_step *s)
 {
 	const char *first_client = NULL, *last_server = NULL, *last_client = NULL;
+	const char *first_server = NULL;
 	char verb[32] = "";
 	size_t i;
 
@@ -181,9 +182,15 @@ static const char *explain_talk(const struct flow *f, const struct flow_step *s)
 				first_client = fe->ev.text;
 			last_client = fe->ev.text;
 		} else {
+			if (first_server == NULL)
+				first_server = fe->ev.text;
 			last_server = fe->ev.text;
 		}
 	}
+	/* POP3 says +OK or -ERR first, then the lines of a multi-line answer
+	 * and "." (RFC 1939 section 3); SMTP and IMAP end with the status. */
+	if (strcmp(s->protocol, "pop3") == 0)
+		last_server = first_server;
 	if (first_client != NULL) {
 		/* The end of DATA: the body lines, then ".". */
 		if (strcmp(s->protocol, "smtp") == 0 && strcmp(nz(last_client), ".") == 0)

@@ -5,7 +5,8 @@
  *   row 1      the scenario's narration for this part
  *   rows 2-11  the domain boxes (BOX_H rows), side by side, arrows between
  *   row 12     outside clients (a stranger trying to relay, ...)
- *   rows 13..  the panes: one at 80x24, two or four on larger terminals
+ *   rows 13..  the panes (tui_pane.c): one at 80x24, two or four on
+ *              larger terminals
  *   last row   the keys
  *
  * Inside a box (the MTA column sits on the side facing the other box):
@@ -35,15 +36,11 @@
 #include "lib/buf.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
-#include "ui/explain.h"
-#include "ui/narrator.h"
-#include "ui/narrator_explain.h"
 
 enum {
 	DIAGRAM_Y = 2,
 	BOX_H = 10,
 	OUTSIDE_Y = DIAGRAM_Y + BOX_H,
-	PANES_Y = OUTSIDE_Y + 1,
 	GAP = 8,
 	BOX_MAX_W = 60,
 };
@@ -62,7 +59,7 @@ int tui_draw_nspeeds(void)
 
 /* ---- inks ---- */
 
-static attr_t inks[TUI_NINKS];
+attr_t tui_draw_inks[TUI_NINKS];
 
 void tui_draw_init_colors(struct tui *t)
 {
@@ -92,9 +89,9 @@ void tui_draw_init_colors(struct tui *t)
 	for (i = 0; i < TUI_NINKS; i++) {
 		if (t->color && i != TUI_INK_NORMAL && i != TUI_INK_DIM) {
 			init_pair((short)i, table[i].fg, table[i].bg);
-			inks[i] = COLOR_PAIR(i) | table[i].extra;
+			tui_draw_inks[i] = COLOR_PAIR(i) | table[i].extra;
 		} else {
-			inks[i] = t->color ? table[i].extra : table[i].mono;
+			tui_draw_inks[i] = t->color ? table[i].extra : table[i].mono;
 		}
 	}
 }
@@ -106,7 +103,7 @@ void tui_draw_init_colors(struct tui *t)
  * used. Bytes that do not decode become '?'; control characters never
  * reach here (narrator_escape ran first).
  */
-static int put(int y, int x, int maxw, const char *s, attr_t a)
+int tui_draw_put(int y, int x, int maxw, const char *s, attr_t a)
 {
 	mbstate_t st;
 	const char *p = s ? s : "";
@@ -147,7 +144,7 @@ static int put(int y, int x, int maxw, const char *s, attr_t a)
 }
 
 /* Words of text wrapped into at most maxrows rows of width w; returns rows. */
-static int put_wrapped(int y, int x, int w, int maxrows, const char *text, attr_t a)
+int tui_draw_wrapped(int y, int x, int w, int maxrows, const char *text, attr_t a)
 {
 	const char *p = text ? text : "";
 	int row = 0;
@@ -179,7 +176,7 @@ static int put_wrapped(int y, int x, int w, int maxrows, const char *text, attr_
 		if (cut == line)	/* one word longer than the line */
 			cut = line + strcspn(line, " ");
 		chunk = xstrndup(line, (size_t)(cut - line));
-		put(y + row, x, w, chunk, a);
+		tui_draw_put(y + row, x, w, chunk, a);
 		free(chunk);
 		row++;
 		p = cut;
@@ -189,7 +186,7 @@ static int put_wrapped(int y, int x, int w, int maxrows, const char *text, attr_
 	return row;
 }
 
-static void hline_at(int y, int x, int w, attr_t a)
+void tui_draw_hline(int y, int x, int w, attr_t a)
 {
 	if (w <= 0 || y < 0 || y >= LINES)
 		return;
@@ -200,12 +197,12 @@ static void hline_at(int y, int x, int w, attr_t a)
 
 /* ---- helpers on the flow ---- */
 
-static const struct flow_step *cur_step(const struct tui *t)
+const struct flow_step *tui_draw_step(const struct tui *t)
 {
 	return t->cur >= 0 ? &t->f->step[t->cur] : NULL;
 }
 
-static int is_error_reply(const char *protocol, const char *text)
+int tui_draw_is_error(const char *protocol, const char *text)
 {
 	const char *sp;
 
@@ -219,7 +216,7 @@ static int is_error_reply(const char *protocol, const char *text)
 }
 
 /* The reply code part of a server line, to highlight: "250-", "+OK", "a1 OK". */
-static size_t code_len(const char *protocol, const char *text)
+size_t tui_draw_code_len(const char *protocol, const char *text)
 {
 	if (strcmp(protocol, "imap") == 0) {
 		const char *sp = strchr(text, ' ');
@@ -257,7 +254,7 @@ int tui_draw_filter_ok(const struct tui *t, const struct flow_step *s)
 
 static void draw_title(struct tui *t)
 {
-	const struct flow_step *s = cur_step(t);
+	const struct flow_step *s = tui_draw_step(t);
 	const char *title = t->sc ? scenario_text_get(&t->sc->title, t->lang) : NULL;
 	char right[96], when[40] = "";
 	int number = 0;
@@ -287,24 +284,25 @@ static void draw_title(struct tui *t)
 	buf_addf(&b, " maillab demo: %s", t->sc ? t->sc->name : "trace");
 	if (title != NULL)
 		buf_addf(&b, " - %s", title);
-	attron(inks[TUI_INK_TITLE]);
+	attron(tui_draw_inks[TUI_INK_TITLE]);
 	mvhline(0, 0, ' ', COLS);
-	attroff(inks[TUI_INK_TITLE]);
-	put(0, 0, COLS - (int)strlen(right), b.data, inks[TUI_INK_TITLE]);
-	put(0, COLS - (int)strlen(right), (int)strlen(right), right, inks[TUI_INK_TITLE]);
+	attroff(tui_draw_inks[TUI_INK_TITLE]);
+	tui_draw_put(0, 0, COLS - (int)strlen(right), b.data, tui_draw_inks[TUI_INK_TITLE]);
+	tui_draw_put(0, COLS - (int)strlen(right), (int)strlen(right), right,
+		     tui_draw_inks[TUI_INK_TITLE]);
 	buf_reset(&b);
 
 	/* Row 1: what this part of the scenario is about. */
 	for (i = t->cur; i >= 0; i--) {
 		if (t->f->step[i].kind == FLOW_SAY) {
-			put(1, 1, COLS - 2, flow_say_text(t->f, &t->f->step[i]), inks[TUI_INK_SAY]);
+			tui_draw_put(1, 1, COLS - 2, flow_say_text(t->f, &t->f->step[i]), tui_draw_inks[TUI_INK_SAY]);
 			return;
 		}
 	}
 	if (t->sc != NULL) {
 		const char *intro = scenario_text_get(&t->sc->intro, t->lang);
 
-		put(1, 1, COLS - 2, intro ? intro : "", inks[TUI_INK_SAY]);
+		tui_draw_put(1, 1, COLS - 2, intro ? intro : "", tui_draw_inks[TUI_INK_SAY]);
 	}
 }
 
@@ -370,23 +368,23 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 	box_geom(t, bi, &g);
 	/* Frame. */
 	mvaddch(y, g.x, ACS_ULCORNER);
-	hline_at(y, g.x + 1, g.w - 2, 0);
+	tui_draw_hline(y, g.x + 1, g.w - 2, 0);
 	mvaddch(y, g.x + g.w - 1, ACS_URCORNER);
 	for (r = 1; r < BOX_H - 1; r++) {
 		mvaddch(y + r, g.x, ACS_VLINE);
 		mvaddch(y + r, g.x + g.w - 1, ACS_VLINE);
 	}
 	mvaddch(y + BOX_H - 1, g.x, ACS_LLCORNER);
-	hline_at(y + BOX_H - 1, g.x + 1, g.w - 2, 0);
+	tui_draw_hline(y + BOX_H - 1, g.x + 1, g.w - 2, 0);
 	mvaddch(y + BOX_H - 1, g.x + g.w - 1, ACS_LRCORNER);
 	if (strcmp(bx->domain, bx->host) == 0)
 		snprintf(title, sizeof(title), " %s ", bx->host);
 	else
 		snprintf(title, sizeof(title), " %s: %s ", bx->domain, bx->host);
-	put(y, g.x + 2, g.w - 4, title, A_BOLD);
+	tui_draw_put(y, g.x + 2, g.w - 4, title, A_BOLD);
 
 	/* The clients (MUA) on top. */
-	put(y + 1, g.x + 2, g.w - 4, bx->clients ? bx->clients : "", 0);
+	tui_draw_put(y + 1, g.x + 2, g.w - 4, bx->clients ? bx->clients : "", 0);
 
 	/* Row 2: the paths MUA-MTA and MUA-MDA, lit when used. */
 	for (k = 0; k < 2; k++) {
@@ -398,20 +396,22 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 		if (on) {
 			/* SMTP goes down to the MTA, IMAP/POP3 replies come up. */
 			head = lit->toward_client ? ACS_UARROW : ACS_DARROW;
-			attron(inks[TUI_INK_LIT]);
+			attron(tui_draw_inks[TUI_INK_LIT]);
 			mvaddch(y + 2, x, head);
-			attroff(inks[TUI_INK_LIT]);
-			put(y + 2, x + 1, g.half - 1, lit->label, inks[TUI_INK_LIT]);
+			attroff(tui_draw_inks[TUI_INK_LIT]);
+			tui_draw_put(y + 2, x + 1, g.half - 1, lit->label, tui_draw_inks[TUI_INK_LIT]);
 		} else if (bx->clients != NULL) {
-			attron(inks[TUI_INK_DIM]);
+			attron(tui_draw_inks[TUI_INK_DIM]);
 			mvaddch(y + 2, x, ACS_VLINE);
-			attroff(inks[TUI_INK_DIM]);
+			attroff(tui_draw_inks[TUI_INK_DIM]);
 		}
 	}
 
 	/* Row 3: the two agents. */
-	put(y + 3, g.mta_x, g.half, "MTA Postfix", bx->has_mta ? A_BOLD : inks[TUI_INK_DIM]);
-	put(y + 3, g.mda_x, g.half, "MDA Dovecot", bx->has_mda ? A_BOLD : inks[TUI_INK_DIM]);
+	tui_draw_put(y + 3, g.mta_x, g.half, "MTA Postfix",
+		     bx->has_mta ? A_BOLD : tui_draw_inks[TUI_INK_DIM]);
+	tui_draw_put(y + 3, g.mda_x, g.half, "MDA Dovecot",
+		     bx->has_mda ? A_BOLD : tui_draw_inks[TUI_INK_DIM]);
 
 	/* Rows 4-7: Postfix's processes. */
 	for (r = 0; r < 4; r++) {
@@ -422,8 +422,8 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 
 			if (name == NULL)
 				continue;
-			x += put(y + 4 + r, x, g.mta_x + g.half - x, name,
-				 lit_proc(lit, (int)bi, name) ? inks[TUI_INK_LIT] : 0);
+			x += tui_draw_put(y + 4 + r, x, g.mta_x + g.half - x, name,
+				 lit_proc(lit, (int)bi, name) ? tui_draw_inks[TUI_INK_LIT] : 0);
 			x++;
 		}
 	}
@@ -433,10 +433,10 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 			      (lit_proc(lit, (int)bi, "dovecot") && lit->arrow == TUI_ARROW_NONE);
 		int x = g.mda_x;
 
-		x += put(y + 4, x, g.half, "imap", on_imap ? inks[TUI_INK_LIT] : 0) + 1;
-		put(y + 4, x, g.mda_x + g.half - x, "pop3",
-		    lit_proc(lit, (int)bi, "pop3") ? inks[TUI_INK_LIT] : 0);
-		put(y + 5, g.mda_x, g.half, _("mailboxes:"), 0);
+		x += tui_draw_put(y + 4, x, g.half, "imap", on_imap ? tui_draw_inks[TUI_INK_LIT] : 0) + 1;
+		tui_draw_put(y + 4, x, g.mda_x + g.half - x, "pop3",
+		    lit_proc(lit, (int)bi, "pop3") ? tui_draw_inks[TUI_INK_LIT] : 0);
+		tui_draw_put(y + 5, g.mda_x, g.half, _("mailboxes:"), 0);
 		for (i = 0, shown = 0; i < t->final.nbox && shown < 2; i++) {
 			const struct flow_mbox *fin = &t->final.box[i];
 			const struct flow_mbox *now;
@@ -446,8 +446,8 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 				continue;
 			now = flow_state_mbox(&t->state, fin->host, fin->user);
 			snprintf(line, sizeof(line), "%s: %d", fin->user, now ? now->count : 0);
-			put(y + 6 + (int)shown, g.mda_x, g.half, line,
-			    lit_proc(lit, (int)bi, "local") ? inks[TUI_INK_LIT] : A_BOLD);
+			tui_draw_put(y + 6 + (int)shown, g.mda_x, g.half, line,
+			    lit_proc(lit, (int)bi, "local") ? tui_draw_inks[TUI_INK_LIT] : A_BOLD);
 			shown++;
 		}
 	}
@@ -459,8 +459,8 @@ static void draw_box(struct tui *t, size_t bi, const struct tui_lit *lit)
 			 flow_state_count(&t->state, bx->host, "incoming"),
 			 flow_state_count(&t->state, bx->host, "active"),
 			 flow_state_count(&t->state, bx->host, "deferred"));
-		put(y + 8, g.x + 2, g.w - 4, q,
-		    flow_state_count(&t->state, bx->host, "deferred") ? inks[TUI_INK_ERROR] : 0);
+		tui_draw_put(y + 8, g.x + 2, g.w - 4, q,
+		    flow_state_count(&t->state, bx->host, "deferred") ? tui_draw_inks[TUI_INK_ERROR] : 0);
 	}
 }
 
@@ -482,25 +482,25 @@ static void draw_gaps(struct tui *t, const struct tui_lit *lit)
 			/* Client to server, or the reply coming back. */
 			int rightwards = (lit->box < lit->box2) != lit->toward_client;
 
-			hline_at(y, gx, GAP, inks[TUI_INK_LIT]);
-			attron(inks[TUI_INK_LIT]);
+			tui_draw_hline(y, gx, GAP, tui_draw_inks[TUI_INK_LIT]);
+			attron(tui_draw_inks[TUI_INK_LIT]);
 			mvaddch(y, rightwards ? gx + GAP - 1 : gx, rightwards ? ACS_RARROW : ACS_LARROW);
-			attroff(inks[TUI_INK_LIT]);
-			put(y - 1, gx + (GAP - (int)strlen(lit->label)) / 2, GAP, lit->label,
-			    inks[TUI_INK_LIT]);
+			attroff(tui_draw_inks[TUI_INK_LIT]);
+			tui_draw_put(y - 1, gx + (GAP - (int)strlen(lit->label)) / 2, GAP, lit->label,
+			    tui_draw_inks[TUI_INK_LIT]);
 		} else {
-			hline_at(y, gx + 1, GAP - 2, inks[TUI_INK_DIM]);
+			tui_draw_hline(y, gx + 1, GAP - 2, tui_draw_inks[TUI_INK_DIM]);
 		}
 		if (i == 0 && t->layout.has_dns)
-			put(DIAGRAM_Y + 1, gx + (GAP - 5) / 2, 5, "[DNS]",
-			    lit->arrow == TUI_ARROW_DNS ? inks[TUI_INK_LIT] : inks[TUI_INK_DIM]);
+			tui_draw_put(DIAGRAM_Y + 1, gx + (GAP - 5) / 2, 5, "[DNS]",
+			    lit->arrow == TUI_ARROW_DNS ? tui_draw_inks[TUI_INK_LIT] : tui_draw_inks[TUI_INK_DIM]);
 	}
 	if (t->layout.nbox == 1 && t->layout.has_dns) {
 		struct geom g;
 
 		box_geom(t, 0, &g);
-		put(DIAGRAM_Y + 1, g.x + g.w + 2, 5, "[DNS]",
-		    lit->arrow == TUI_ARROW_DNS ? inks[TUI_INK_LIT] : inks[TUI_INK_DIM]);
+		tui_draw_put(DIAGRAM_Y + 1, g.x + g.w + 2, 5, "[DNS]",
+		    lit->arrow == TUI_ARROW_DNS ? tui_draw_inks[TUI_INK_LIT] : tui_draw_inks[TUI_INK_DIM]);
 	}
 }
 
@@ -520,405 +520,8 @@ static void draw_outside(struct tui *t, const struct tui_lit *lit)
 			 on && lit->toward_client ? "<--" : "---",
 			 on ? lit->label : "", on && lit->toward_client ? "---" : "-->",
 			 b >= 0 ? t->layout.box[b].host : "?");
-		x += put(OUTSIDE_Y, x, COLS - x - 1, line, on ? inks[TUI_INK_LIT] : 0) + 3;
+		x += tui_draw_put(OUTSIDE_Y, x, COLS - x - 1, line, on ? tui_draw_inks[TUI_INK_LIT] : 0) + 3;
 	}
-}
-
-/* ---- the panes ---- */
-
-static const char *pane_name(enum tui_pane p)
-{
-	static const char *const names[TUI_NPANES] = {
-		[TUI_PANE_PROTOCOL] = N_("Protocol"),
-		[TUI_PANE_QUEUES] = N_("Queues and mailboxes"),
-		[TUI_PANE_LOG] = N_("mail.log"),
-		[TUI_PANE_EVENTS] = N_("Events"),
-	};
-
-	return _(names[p]);
-}
-
-struct area {
-	int y, x, h, w;
-};
-
-static void pane_frame(struct tui *t, enum tui_pane p, const struct area *a,
-		       const char *extra)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_addf(&b, " %s%s%s ", pane_name(p), extra ? ": " : "", extra ? extra : "");
-	hline_at(a->y, a->x, a->w, inks[TUI_INK_DIM]);
-	put(a->y, a->x + 1, a->w - 2, b.data,
-	    t->focus == p ? (inks[TUI_INK_TITLE]) : A_BOLD);
-	buf_reset(&b);
-}
-
-/* One protocol line: "C: ..." / "S: ..." with the reply code picked out. */
-static void put_line(int y, int x, int w, const struct flow_ev *fe, int current)
-{
-	const struct trace_event *e = &fe->ev;
-	struct buf b;
-	attr_t base;
-	int used;
-
-	buf_init(&b);
-	buf_add(&b, "", 0);	/* an empty line is a line too */
-	narrator_escape(&b, e->text);
-	if (fe->from_client) {
-		base = current ? inks[TUI_INK_CLIENT] : inks[TUI_INK_DIM];
-		used = put(y, x, w, "C: ", base);
-		put(y, x + used, w - used, b.data, base);
-	} else {
-		int err = is_error_reply(e->protocol, b.data);
-		size_t cl = code_len(e->protocol, b.data);
-		char *code = xstrndup(b.data, cl);
-
-		base = current ? inks[TUI_INK_SERVER] : inks[TUI_INK_DIM];
-		used = put(y, x, w, "S: ", base);
-		used += put(y, x + used, w - used, code,
-			    current ? (err ? inks[TUI_INK_ERROR] : base | A_BOLD) : base);
-		put(y, x + used, w - used, b.data + cl, current && err ? inks[TUI_INK_ERROR] : base);
-		free(code);
-	}
-	buf_reset(&b);
-}
-
-/* The explanation of the step's last reply line, or NULL; caller frees. */
-static char *reply_explanation(const struct flow *f, const struct flow_step *s)
-{
-	const char *command = NULL, *reply = NULL;
-	enum explain_proto proto;
-	size_t i;
-
-	if (explain_proto_from_name(s->protocol, &proto) < 0)
-		return NULL;
-	for (i = 0; i < s->n; i++) {
-		const struct flow_ev *fe = &f->ev[s->evi[i]];
-
-		if (fe->dup || fe->ev.direction == TRACE_DIR_NONE)
-			continue;
-		if (fe->from_client)
-			command = fe->ev.text;
-		else
-			reply = fe->ev.text;
-	}
-	return reply ? explain_reply(proto, command, reply) : NULL;
-}
-
-static void pane_protocol(struct tui *t, const struct area *a)
-{
-	const struct flow *f = t->f;
-	const struct flow_step *s = cur_step(t);
-	const struct flow_step *conv = NULL;
-	const char *why = NULL;
-	char label[64] = "";
-	int body_h, why_h = 0, row;
-	size_t *idx = NULL, nidx = 0, i, j, first;
-	long k;
-
-	/* The conversation of the current arrow: the latest TALK step. */
-	for (k = t->cur; k >= 0; k--) {
-		if (f->step[k].kind == FLOW_TALK) {
-			conv = &f->step[k];
-			break;
-		}
-		if (f->step[k].kind == FLOW_SAY)
-			break;
-	}
-	if (s != NULL && s->kind != FLOW_SAY) {
-		struct buf b;
-
-		flow_step_label(f, s, label, sizeof(label));
-		buf_init(&b);
-		if (s->kind == FLOW_TALK)
-			buf_addf(&b, "%s  %s -> %s", label, f->node[s->node].label,
-				 f->node[s->peer].label);
-		else if (strcmp(f->node[s->node].label, label) != 0)
-			buf_addf(&b, "%s  %s", f->node[s->node].label, label);
-		else
-			buf_adds(&b, label);
-		pane_frame(t, TUI_PANE_PROTOCOL, a, b.data);
-		buf_reset(&b);
-		why = narrator_explain_step(f, s);
-	} else {
-		pane_frame(t, TUI_PANE_PROTOCOL, a, NULL);
-	}
-	body_h = a->h - 1;
-	if (s == NULL || s->kind == FLOW_SAY) {
-		const char *text = s ? flow_say_text(f, s) :
-			(t->sc ? scenario_text_get(&t->sc->intro, t->lang) : NULL);
-
-		row = put_wrapped(a->y + 1, a->x + 1, a->w - 2, body_h - 1,
-				  text ? text : "", inks[TUI_INK_SAY]);
-		put(a->y + 1 + row + (row < body_h - 1), a->x + 1, a->w - 2,
-		    _("Press space for the next step, Enter to run, ? for help."), inks[TUI_INK_DIM]);
-		return;
-	}
-	if (why != NULL) {
-		why_h = body_h > 6 ? 3 : 2;
-		/* At the bottom of the pane; the lines get what is left. */
-		put_wrapped(a->y + a->h - why_h, a->x + 1, a->w - 2, why_h, why,
-			    inks[TUI_INK_EXPLAIN]);
-		body_h -= why_h;
-	}
-	/* Where there is room: what the last reply's code means, word by
-	 * word (the console's explanations, ui/explain.h). */
-	if (s->kind == FLOW_TALK && body_h >= 12) {
-		char *code_why = reply_explanation(f, s);
-
-		if (code_why != NULL) {
-			int h = put_wrapped(a->y + a->h - why_h - 4, a->x + 1, a->w - 2, 4,
-					    code_why, inks[TUI_INK_DIM]);
-
-			(void)h;
-			body_h -= 4;
-			free(code_why);
-		}
-	}
-	/* Lines to show: the conversation so far (TALK) or the step's own. */
-	if (s->kind == FLOW_TALK && conv != NULL) {
-		for (k = 0; k <= t->cur; k++) {
-			const struct flow_step *o = &f->step[k];
-
-			if (o->kind != FLOW_TALK || o->node != conv->node ||
-			    o->peer != conv->peer || strcmp(o->protocol, conv->protocol) != 0)
-				continue;
-			for (j = 0; j < o->n; j++) {
-				idx = xrealloc(idx, (nidx + 1) * sizeof(*idx));
-				idx[nidx++] = o->evi[j];
-			}
-		}
-	} else {
-		for (j = 0; j < s->n; j++) {
-			idx = xrealloc(idx, (nidx + 1) * sizeof(*idx));
-			idx[nidx++] = s->evi[j];
-		}
-	}
-	/* Count visible lines and keep the last body_h of them. */
-	{
-		size_t vis = 0;
-
-		for (i = 0; i < nidx; i++)
-			if (!f->ev[idx[i]].dup)
-				vis++;
-		first = vis > (size_t)body_h ? vis - (size_t)body_h : 0;
-		vis = 0;
-		row = 0;
-		for (i = 0; i < nidx && row < body_h; i++) {
-			const struct flow_ev *fe = &f->ev[idx[i]];
-			int current = &f->step[fe->step] == s;
-
-			if (fe->dup)
-				continue;
-			if (vis++ < first)
-				continue;
-			if (flow_is_line_protocol(fe->ev.protocol) &&
-			    fe->ev.direction != TRACE_DIR_NONE) {
-				put_line(a->y + 1 + row, a->x + 1, a->w - 2, fe, current);
-			} else {
-				struct buf b;
-
-				buf_init(&b);
-				buf_addf(&b, "%s: ", strcmp(fe->ev.protocol, "log") == 0 ?
-					 "log" : fe->ev.protocol);
-				narrator_escape(&b, strcmp(fe->ev.protocol, "log") == 0 ?
-						flow_log_short(fe->ev.text) : fe->ev.text);
-				put(a->y + 1 + row, a->x + 1, a->w - 2, b.data,
-				    current ? inks[TUI_INK_LOG] : inks[TUI_INK_DIM]);
-				buf_reset(&b);
-			}
-			row++;
-		}
-	}
-	free(idx);
-}
-
-static void pane_queues(struct tui *t, const struct area *a)
-{
-	static const char *const queues[] = { "incoming", "active", "deferred" };
-	int row = 0;
-	size_t i, q, m;
-
-	pane_frame(t, TUI_PANE_QUEUES, a, NULL);
-	for (i = 0; i < t->layout.nbox && row < a->h - 1; i++) {
-		const char *host = t->layout.box[i].host;
-
-		put(a->y + 1 + row++, a->x + 1, a->w - 2, host, A_BOLD);
-		for (q = 0; q < ARRAY_LEN(queues) && row < a->h - 1; q++) {
-			struct buf b;
-
-			buf_init(&b);
-			buf_addf(&b, "  %-9s %zu", queues[q],
-				 flow_state_count(&t->state, host, queues[q]));
-			for (m = 0; m < t->state.nmsg; m++)
-				if (strcmp(t->state.msg[m].host, host) == 0 &&
-				    strcmp(t->state.msg[m].queue, queues[q]) == 0)
-					buf_addf(&b, " %s", t->state.msg[m].qid);
-			put(a->y + 1 + row++, a->x + 1, a->w - 2, b.data,
-			    strcmp(queues[q], "deferred") == 0 &&
-			    flow_state_count(&t->state, host, "deferred") ? inks[TUI_INK_ERROR] : 0);
-			buf_reset(&b);
-		}
-		for (m = 0; m < t->final.nbox && row < a->h - 1; m++) {
-			const struct flow_mbox *fin = &t->final.box[m];
-			const struct flow_mbox *now;
-			char line[200];
-			int c;
-
-			if (strcmp(fin->host, host) != 0)
-				continue;
-			now = flow_state_mbox(&t->state, host, fin->user);
-			c = now ? now->count : 0;
-			snprintf(line, sizeof(line),
-				 ngettext("  /var/mail/%s: %d message", "  /var/mail/%s: %d messages",
-					  (unsigned long)c), fin->user, c);
-			put(a->y + 1 + row++, a->x + 1, a->w - 2, line, A_BOLD);
-		}
-	}
-}
-
-static void pane_log(struct tui *t, const struct area *a)
-{
-	const struct flow *f = t->f;
-	size_t *idx = NULL, n = 0, i, first;
-	int row = 0;
-
-	pane_frame(t, TUI_PANE_LOG, a, NULL);
-	for (i = 0; i < f->nev; i++) {
-		if ((long)f->ev[i].step > t->cur || strcmp(f->ev[i].ev.protocol, "log") != 0)
-			continue;
-		idx = xrealloc(idx, (n + 1) * sizeof(*idx));
-		idx[n++] = i;
-	}
-	first = n > (size_t)(a->h - 1) ? n - (size_t)(a->h - 1) : 0;
-	for (i = first; i < n; i++) {
-		const struct flow_ev *fe = &f->ev[idx[i]];
-		const char *shortened = flow_log_short(fe->ev.text);
-		struct buf b;
-
-		buf_init(&b);
-		buf_addf(&b, "%s ", fe->ev.host ? fe->ev.host : "");
-		if (fe->ev.process && strncmp(shortened, fe->ev.process, strlen(fe->ev.process)) != 0)
-			buf_addf(&b, "%s: ", fe->ev.process);
-		narrator_escape(&b, shortened);
-		put(a->y + 1 + row++, a->x + 1, a->w - 2, b.data,
-		    (long)fe->step == t->cur ? inks[TUI_INK_LOG] : 0);
-		buf_reset(&b);
-	}
-	free(idx);
-}
-
-/* The first thing a step says, for the event list. */
-static const char *step_summary(const struct flow *f, const struct flow_step *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		const struct flow_ev *fe = &f->ev[s->evi[i]];
-
-		if (!fe->dup && (s->kind != FLOW_TALK || fe->ev.direction != TRACE_DIR_NONE))
-			return strcmp(fe->ev.protocol, "log") == 0 ?
-			       flow_log_short(fe->ev.text) : fe->ev.text;
-	}
-	return "";
-}
-
-static void pane_events(struct tui *t, const struct area *a)
-{
-	const struct flow *f = t->f;
-	long *idx = NULL, k;
-	size_t n = 0, i, first;
-	int row = 0;
-
-	pane_frame(t, TUI_PANE_EVENTS, a, t->filter > 0 ? t->filters[t->filter] : NULL);
-	for (k = 0; k <= t->cur && k < (long)f->nstep; k++) {
-		if (f->step[k].kind == FLOW_SAY || !tui_draw_filter_ok(t, &f->step[k]))
-			continue;
-		idx = xrealloc(idx, (n + 1) * sizeof(*idx));
-		idx[n++] = k;
-	}
-	first = n > (size_t)(a->h - 1) ? n - (size_t)(a->h - 1) : 0;
-	for (i = first; i < n; i++) {
-		const struct flow_step *s = &f->step[idx[i]];
-		char label[64];
-		struct buf b;
-
-		flow_step_label(f, s, label, sizeof(label));
-		buf_init(&b);
-		/* What was said first; who said it after, as room allows. */
-		buf_addf(&b, "%3d %-10s ", s->number, label);
-		narrator_escape(&b, step_summary(f, s));
-		buf_addf(&b, "  (%s", f->node[s->node].label);
-		if (s->kind == FLOW_TALK)
-			buf_addf(&b, " -> %s", f->node[s->peer].label);
-		buf_adds(&b, ")");
-		put(a->y + 1 + row++, a->x + 1, a->w - 2, b.data,
-		    idx[i] == t->cur ? inks[TUI_INK_LIT] : 0);
-		buf_reset(&b);
-	}
-	free(idx);
-}
-
-static void draw_pane(struct tui *t, enum tui_pane p, const struct area *a)
-{
-	if (a->h < 2 || a->w < 10)
-		return;
-	switch (p) {
-	case TUI_PANE_PROTOCOL: pane_protocol(t, a); break;
-	case TUI_PANE_QUEUES: pane_queues(t, a); break;
-	case TUI_PANE_LOG: pane_log(t, a); break;
-	case TUI_PANE_EVENTS: pane_events(t, a); break;
-	case TUI_NPANES: break;
-	}
-}
-
-static void draw_panes(struct tui *t)
-{
-	int top = PANES_Y, h = LINES - 1 - PANES_Y;
-	int wide = COLS >= 120, tall = h >= 20;
-	struct area a;
-
-	if (wide && tall) {
-		/* Four: protocol and events on the left, queues and log right. */
-		int lw = COLS * 3 / 5, th = h * 3 / 5;
-		struct area slots[4] = {
-			{ top, 0, th, lw }, { top + th, 0, h - th, lw },
-			{ top, lw + 1, th, COLS - lw - 1 }, { top + th, lw + 1, h - th, COLS - lw - 1 },
-		};
-		const enum tui_pane order[4] = {
-			TUI_PANE_PROTOCOL, TUI_PANE_EVENTS, TUI_PANE_QUEUES, TUI_PANE_LOG,
-		};
-		int i;
-
-		for (i = 0; i < 4; i++)
-			draw_pane(t, order[i], &slots[i]);
-		attron(inks[TUI_INK_DIM]);
-		mvvline(top + 1, lw, ACS_VLINE, h - 1);
-		attroff(inks[TUI_INK_DIM]);
-		return;
-	}
-	if (wide || tall) {
-		/* Two: the protocol pane and the focused other one. */
-		enum tui_pane other = t->focus == TUI_PANE_PROTOCOL ? TUI_PANE_QUEUES : t->focus;
-		struct area b;
-
-		if (wide) {
-			int lw = COLS * 3 / 5;
-
-			a = (struct area){ top, 0, h, lw };
-			b = (struct area){ top, lw + 1, h, COLS - lw - 1 };
-		} else {
-			a = (struct area){ top, 0, h / 2, COLS };
-			b = (struct area){ top + h / 2, 0, h - h / 2, COLS };
-		}
-		draw_pane(t, TUI_PANE_PROTOCOL, &a);
-		draw_pane(t, other, &b);
-		return;
-	}
-	a = (struct area){ top, 0, h, COLS };
-	draw_pane(t, t->focus, &a);
 }
 
 /* ---- keys and help ---- */
@@ -928,12 +531,41 @@ static void draw_keys(struct tui *t)
 	int used;
 
 	(void)t;
-	used = put(LINES - 1, 0, COLS,
+	used = tui_draw_put(LINES - 1, 0, COLS,
 		   _(" space:step b:back Enter:run p:pause +/-:speed f:filter Tab:pane ?:help q:quit"),
-		   inks[TUI_INK_TITLE]);
-	attron(inks[TUI_INK_TITLE]);
+		   tui_draw_inks[TUI_INK_TITLE]);
+	attron(tui_draw_inks[TUI_INK_TITLE]);
 	mvhline(LINES - 1, used, ' ', COLS - used);
-	attroff(inks[TUI_INK_TITLE]);
+	attroff(tui_draw_inks[TUI_INK_TITLE]);
+}
+
+/* Display columns of UTF-8 text (as tui_draw_put counts them). */
+static int text_columns(const char *s)
+{
+	mbstate_t st;
+	size_t left = strlen(s);
+	int cols = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+		}
+		cols += w;
+		s += n;
+		left -= n;
+	}
+	return cols;
 }
 
 static void draw_help(struct tui *t)
@@ -951,13 +583,19 @@ static void draw_help(struct tui *t)
 		N_("q                    quit"),
 	};
 	int w = 62, h = (int)ARRAY_LEN(lines) + 4;
-	int y = (LINES - h) / 2, x = (COLS - w) / 2, i;
+	int y, x, i;
 
 	(void)t;
-	if (x < 0)
-		x = 0;
+	/* As wide as the longest line in the learner's language needs. */
+	for (i = 0; i < (int)ARRAY_LEN(lines); i++)
+		if (text_columns(_(lines[i])) + 4 > w)
+			w = text_columns(_(lines[i])) + 4;
 	if (w > COLS)
 		w = COLS;
+	y = (LINES - h) / 2;
+	x = (COLS - w) / 2;
+	if (x < 0)
+		x = 0;
 	for (i = 0; i < h; i++)
 		mvhline(y + i, x, ' ', w);
 	mvaddch(y, x, ACS_ULCORNER);
@@ -970,9 +608,9 @@ static void draw_help(struct tui *t)
 	mvaddch(y + h - 1, x, ACS_LLCORNER);
 	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
 	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	put(y, x + 2, w - 4, _(" Keys "), A_BOLD);
+	tui_draw_put(y, x + 2, w - 4, _(" Keys "), A_BOLD);
 	for (i = 0; i < (int)ARRAY_LEN(lines); i++)
-		put(y + 2 + i, x + 2, w - 4, _(lines[i]), 0);
+		tui_draw_put(y + 2 + i, x + 2, w - 4, _(lines[i]), 0);
 }
 
 void tui_draw(struct tui *t)
@@ -981,13 +619,13 @@ void tui_draw(struct tui *t)
 	size_t i;
 
 	erase();
-	tui_layout_lit(&t->layout, t->f, cur_step(t), &lit);
+	tui_layout_lit(&t->layout, t->f, tui_draw_step(t), &lit);
 	draw_title(t);
 	for (i = 0; i < t->layout.nbox; i++)
 		draw_box(t, i, &lit);
 	draw_gaps(t, &lit);
 	draw_outside(t, &lit);
-	draw_panes(t);
+	tui_pane_draw(t);
 	draw_keys(t);
 	if (t->help)
 		draw_help(t);

@@ -8,6 +8,8 @@
 #ifndef MAILLAB_TUI_DRAW_H
 #define MAILLAB_TUI_DRAW_H
 
+#include <curses.h>
+
 #include "sim/scenario.h"
 #include "ui/flow.h"
 #include "ui/flow_state.h"
@@ -63,5 +65,22 @@ int tui_draw_delay(const struct tui *t);
 int tui_draw_nspeeds(void);
 /* Does step s pass the current filter? */
 int tui_draw_filter_ok(const struct tui *t, const struct flow_step *s);
+
+/* Shared with tui_pane.c. The attribute of each ink (set by init_colors). */
+extern attr_t tui_draw_inks[TUI_NINKS];
+/* UTF-8 text at (y, x), at most maxw columns; returns the columns used. */
+int tui_draw_put(int y, int x, int maxw, const char *s, attr_t a);
+/* Words wrapped into at most maxrows rows of width w; returns the rows. */
+int tui_draw_wrapped(int y, int x, int w, int maxrows, const char *text, attr_t a);
+void tui_draw_hline(int y, int x, int w, attr_t a);
+/* The step shown, or NULL before the first. */
+const struct flow_step *tui_draw_step(const struct tui *t);
+/* A reply that reports a failure: SMTP 4xx/5xx, POP3 -ERR, IMAP NO/BAD. */
+int tui_draw_is_error(const char *protocol, const char *text);
+/* The reply code part of a server line: "250-", "+OK", "a1 OK". */
+size_t tui_draw_code_len(const char *protocol, const char *text);
+
+/* The panes (tui_pane.c), from row 13 to the key line. */
+void tui_pane_draw(struct tui *t);
 
 #endif
