@@ -19,7 +19,10 @@ HOST = "centos.localdomain"
 def log_lines(root, since):
     with open(os.path.join(host_dir(root, HOST), "var/log/mail.log")) as f:
         lines = f.read().splitlines()[since:]
-    return [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
+    # Postfix's lines only: the listener is Dovecot's master too and logs
+    # its own reaction to the signals
+    out = [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
+    return [l for l in out if l.startswith("postfix/")]
 
 
 def count(root):
