@@ -19,6 +19,7 @@
 #include "lib/conf.h"
 #include "lib/mastercf.h"
 #include "lib/xalloc.h"
+#include "mta/anvil.h"
 #include "mta/cleanup.h"
 #include "mta/host.h"
 #include "mta/smtpd_policy.h"
@@ -40,6 +41,7 @@ struct smtp_server {
 	struct buf out;			/* bytes for the client */
 	struct buf inl;			/* partial input line, for the trace */
 	int tls_pending;		/* 220 Ready to start TLS sent, no handshake yet */
+	char *anvil_ident;	/* "smtp:127.0.0.1" when anvil counts us */
 	int closed;
 	void (*queued)(void *, struct host *, const char *, const char *);
 	void *queued_ctx;
@@ -292,6 +294,28 @@ static void slog(struct smtp_server *s, mtime_t now, const char *fmt, ...)
 
 /* ---- the session ---- */
 
+/*
+ * smtpd tells anvil(8) about every client that is not in
+ * smtpd_client_event_limit_exceptions (${smtpd_client_connection_limit_
+ * exceptions:$mynetworks}): reference smtp/04e and 04f, where mynetworks
+ * is 127.0.0.2/32, end with anvil's statistics.
+ */
+static void anvil_hello(struct smtp_server *s, mtime_t now)
+{
+	struct cidr_list except;
+	struct err e;
+
+	cidr_list_init(&except);
+	(void)cidr_list_parse(&except, get(s, "smtpd_client_event_limit_exceptions",
+					   get(s, "mynetworks", "")), &e);
+	if (!cidr_list_match(&except, s->client_addr)) {
+		s->anvil_ident = xasprintf("%s:%s", s->service, s->client_addr);
+		anvil_connect(host_anvil(s->h), now, s->anvil_ident,
+			      get_ms(s, "anvil_rate_time_unit", 60000));
+	}
+	cidr_list_reset(&except);
+}
+
 struct smtp_server *smtp_server_new(struct host *h,
 				    const struct smtp_server_opts *o,
 				    mtime_t now)
@@ -300,7 +324,7 @@ struct smtp_server *smtp_server_new(struct host *h,
 	const char *v;
 
 	/* each smtpd process reads the configuration when it starts */
-	(void)host_reload(h, NULL);
+	(void)host_reread(h, NULL);
 	s->h = h;
 	s->service = xstrdup(o->service ? o->service : "smtp");
 	load_conf(s);
@@ -331,6 +355,7 @@ struct smtp_server *smtp_server_new(struct host *h,
 	make_engine_conf(s, o);
 
 	slog(s, now, "connect from %s", s->peer);
+	anvil_hello(s, now);
 	if (s->policy_fatal != NULL)
 		slog(s, now, "%s%s", strncmp(s->policy_fatal, "warning: ", 9) == 0
 		     ? "" : "fatal: ", s->policy_fatal);
@@ -361,6 +386,10 @@ void smtp_server_free(struct smtp_server **sp)
 	if (s == NULL)
 		return;
 	tx_abort(s);
+	if (s->anvil_ident != NULL) {
+		anvil_disconnect(host_anvil(s->h), s->anvil_ident);
+		free(s->anvil_ident);
+	}
 	smtpd_free(&s->engine);
 	smtpd_policy_free(&s->policy);
 	conf_free(&s->conf);

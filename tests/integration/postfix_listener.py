@@ -19,10 +19,10 @@ HOST = "centos.localdomain"
 def log_lines(root, since):
     with open(os.path.join(host_dir(root, HOST), "var/log/mail.log")) as f:
         lines = f.read().splitlines()[since:]
-    # Postfix's lines only: the listener also runs Dovecot, whose master
-    # logs its own reload and kill lines (reference/logs/dovecot-master.log)
-    return [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines
-            if not l.split(" ", 2)[2].startswith("dovecot:")]
+    # Postfix's lines only: the listener is Dovecot's master too and logs
+    # its own reaction to the signals
+    out = [re.sub(r"\[\d+\]:", ":", l.split(" ", 2)[2]) for l in lines]
+    return [l for l in out if l.startswith("postfix/")]
 
 
 def count(root):
