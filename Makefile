@@ -106,6 +106,9 @@ unit: all
 demo: all
 	@sh tests/demo.sh
 
+bench: all
+	@sh bench/run.sh
+
 pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=maillab \
 	  --msgid-bugs-address= -o po/maillab.pot $$(find src -name '*.[ch]' | sort)

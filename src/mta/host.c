@@ -283,25 +283,25 @@ int host_pid(struct host *h, const char *process)
 	return 1000 + (int)(x % 30000u);
 }
 
-void host_log(struct host *h, mtime_t now, const char *process,
-	      const char *fmt, ...)
+/* One mail.log line; pid < 0 leaves out "[PID]" (Dovecot's lines). */
+static void log_line(struct host *h, mtime_t now, const char *process, int pid,
+		     const char *fmt, va_list ap)
 {
-	char msg[4096], stamp[64], *line, *path;
+	char msg[4096], stamp[64], ptag[32] = "", *line, *path;
 	struct trace_event ev;
 	time_t sec = (time_t)(now / 1000);
 	struct tm tm;
-	va_list ap;
 	int fd;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	gmtime_r(&sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (pid >= 0)
+		snprintf(ptag, sizeof(ptag), "[%d]", pid);
 	/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
-	line = xasprintf("%s.%06d+00:00 %s %s[%d]: %s\n", stamp,
+	line = xasprintf("%s.%06d+00:00 %s %s%s: %s\n", stamp,
 			 (int)(now % 1000) * 1000, host_log_name(h), process,
-			 host_pid(h, process), msg);
+			 ptag, msg);
 	path = host_path(h, "var/log/mail.log");
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	if (fd >= 0) {
@@ -322,4 +322,24 @@ void host_log(struct host *h, mtime_t now, const char *process,
 	ev.direction = TRACE_DIR_NONE;
 	ev.text = msg;
 	trace_emit(&h->trace, &ev);
+}
+
+void host_log(struct host *h, mtime_t now, const char *process,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(h, now, process, host_pid(h, process), fmt, ap);
+	va_end(ap);
+}
+
+void host_log_raw(struct host *h, mtime_t now, const char *ident,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(h, now, ident, -1, fmt, ap);
+	va_end(ap);
 }

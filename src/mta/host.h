@@ -82,5 +82,13 @@ unsigned host_next_serial(struct host *h);
  */
 void host_log(struct host *h, mtime_t now, const char *process,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The same line without "[PID]": "... centos dovecot: pop3-login: ...".
+ * Dovecot logs through its log process, whose syslog ident is plain
+ * "dovecot" (reference/transcripts/pop3/01-*.log). Traced with process
+ * = ident.
+ */
+void host_log_raw(struct host *h, mtime_t now, const char *ident,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

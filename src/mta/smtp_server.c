@@ -39,6 +39,7 @@ struct smtp_server {
 	char *last_id, *last_path;
 	struct buf out;			/* bytes for the client */
 	struct buf inl;			/* partial input line, for the trace */
+	int tls_pending;		/* 220 Ready to start TLS sent, no handshake yet */
 	int closed;
 	void (*queued)(void *, struct host *, const char *, const char *);
 	void *queued_ctx;
@@ -604,6 +605,7 @@ static int handle(struct smtp_server *s, const struct smtpd_event *ev,
 	case SMTPD_EV_STARTTLS:
 		tx_abort(s);
 		drain(s, now);
+		s->tls_pending = 1;
 		return SMTP_SERVER_STARTTLS;
 	case SMTPD_EV_DELAY:
 		drain(s, now);
@@ -651,8 +653,31 @@ void smtp_server_eof(struct smtp_server *s, mtime_t now)
 		trace_line(s, now, TRACE_DIR_IN, s->inl.data, s->inl.len);
 		buf_clear(&s->inl);
 	}
-	smtpd_eof(s->engine, now);
+	if (s->tls_pending)
+		/* the handshake never completed (plain text after "220 Ready
+		 * to start TLS", a reset): "lost connection after STARTTLS"
+		 * and the disconnect line (reference/transcripts/smtp/06e) */
+		smtpd_close(s->engine, now);
+	else
+		smtpd_eof(s->engine, now);
 	/* what the engine still has to say (the disconnect line) */
+	while (smtpd_next(s->engine, &ev, now) == 1)
+		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
+		    || ev.type == SMTPD_EV_CLOSE)
+			(void)handle(s, &ev, now, &delay);
+	drain(s, now);
+	tx_abort(s);
+	s->closed = 1;
+}
+
+void smtp_server_tls_failed(struct smtp_server *s, const char *result,
+			    const char *problem, mtime_t now)
+{
+	struct smtpd_event ev;
+	long delay;
+
+	smtpd_tls_failed(s->engine, result, problem, now);
+	/* the SSL_accept lines, the lost connection, the disconnect line */
 	while (smtpd_next(s->engine, &ev, now) == 1)
 		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
 		    || ev.type == SMTPD_EV_CLOSE)
@@ -669,6 +694,7 @@ struct buf *smtp_server_output(struct smtp_server *s)
 
 void smtp_server_tls_started(struct smtp_server *s, mtime_t now)
 {
+	s->tls_pending = 0;
 	smtpd_tls_started(s->engine, now);
 	drain(s, now);
 }

@@ -36,6 +36,7 @@
 enum sim_job_kind {
 	SIM_JOB_NONE,
 	SIM_JOB_PICKUP,
+	SIM_JOB_ACTIVE,		/* a notice qmgr took in while busy (qmgr_activate) */
 	SIM_JOB_INCOMING,
 	SIM_JOB_DEFERRED,
 };
@@ -320,6 +321,15 @@ static void host_next_job(struct sim *s, struct sim_host *sh, struct sim_job *j)
 	queue_ops_entries_free(&e, n);
 	if (j->kind != SIM_JOB_NONE && j->due <= sim_now(s))
 		return;
+	n = queue_ops_list(sh->h, "active", &e);
+	if (n > 0) {
+		j->kind = SIM_JOB_ACTIVE;
+		j->due = 0;
+		snprintf(j->id, sizeof(j->id), "%s", e[0].id);
+		queue_ops_entries_free(&e, n);
+		return;
+	}
+	queue_ops_entries_free(&e, n);
 	n = queue_ops_list(sh->h, "incoming", &e);
 	if (n > 0) {
 		j->kind = SIM_JOB_INCOMING;
@@ -372,6 +382,9 @@ static void run_job(struct sim *s, struct sim_job *j)
 	case SIM_JOB_PICKUP:
 		(void)postdrop_triggered(j->sh->h, 1);
 		(void)pickup_run(j->sh->h, now);
+		break;
+	case SIM_JOB_ACTIVE:
+		(void)qmgr_deliver(j->sh->h, &s->hooks, "active", j->id, now);
 		break;
 	case SIM_JOB_INCOMING:
 		(void)qmgr_deliver(j->sh->h, &s->hooks, "incoming", j->id, now);
@@ -584,6 +597,11 @@ int sim_fault(struct sim *s, const char *target, const char *what,
 	else
 		fault_remove(&s->faults, fault_words[i].kind, target);
 	return fault_save(&s->faults, s->w->root, e);
+}
+
+int sim_host_down(struct sim *s, const char *host)
+{
+	return fault_on(&s->faults, "down", host);
 }
 
 void sim_fault_list(struct sim *s,

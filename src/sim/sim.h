@@ -162,6 +162,9 @@ int sim_sendmail(struct sim *s, const char *host, const char *from,
  */
 int sim_fault(struct sim *s, const char *target, const char *what,
 	      struct err *e);
+/* Nonzero when the host is down: `maillab fault HOST down` or
+ * `postfix stop` (its mail system does not run, its ports refuse). */
+int sim_host_down(struct sim *s, const char *host);
 /* Each fault as "mail.b.example down", one per call of fn. */
 void sim_fault_list(struct sim *s,
 		    void (*fn)(void *ctx, const char *target,

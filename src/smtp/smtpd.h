@@ -193,6 +193,20 @@ struct buf *smtpd_output(struct smtpd *s);
 /* After SMTPD_EV_STARTTLS: the handshake succeeded. */
 void smtpd_tls_started(struct smtpd *s, mtime_t now);
 /*
+ * After SMTPD_EV_STARTTLS: the handshake failed. result is Postfix's word
+ * for it: "-1" (the library failed, e.g. plain text where a ClientHello
+ * should be), "lost connection" (the client hung up), "timeout"; problem
+ * is the TLS library's error text ("error:0A00010B:SSL routines::wrong
+ * version number:FILE:LINE:") or NULL. The engine logs "SSL_accept error
+ * from CLIENT: RESULT", "warning: TLS library problem: PROBLEM", "lost
+ * connection after STARTTLS from CLIENT" and the disconnect line with
+ * starttls=0/1 (reference/transcripts/smtp/06e-plaintext-after-starttls.log),
+ * then SMTPD_EV_CLOSE. smtpd_eof() while the handshake is awaited is
+ * the same with "lost connection". Outside that wait: smtpd_close().
+ */
+void smtpd_tls_failed(struct smtpd *s, const char *result,
+		      const char *problem, mtime_t now);
+/*
  * The connection broke under the engine (TLS handshake failure, reset,
  * driver shutdown): nothing buffered is processed any more. The engine
  * logs "lost connection after <command> from <client>" and the

@@ -36,18 +36,18 @@ static void fake_eof(void *t, mtime_t now)
 	((struct fake *)t)->eof = 1;
 }
 
-static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
+static enum server_session_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 {
 	struct fake *f = t;
 	char *nl;
 
 	(void)now;
 	if (f->eof)
-		return SMTP_SERVER_CLOSE;
+		return SERVER_SESSION_CLOSE;
 	/* The error limit: 500, a pause, then 421 and the close unasked. */
 	if (f->limit == 2) {
 		buf_adds(&f->out, "421 4.7.0 fake Error: too many errors\r\n");
-		return SMTP_SERVER_CLOSE;
+		return SERVER_SESSION_CLOSE;
 	}
 	while (!f->tls_wait && f->in.len > 0 &&
 	       (nl = memchr(f->in.data, '\n', f->in.len)) != NULL) {
@@ -63,7 +63,7 @@ static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 		} else if (strcmp(line, "SLOW\r\n") == 0 && !f->slow_done) {
 			f->slow_done = 1;
 			*delay_ms_out = 1000;
-			return SMTP_SERVER_DELAY;	/* the line stays unread */
+			return SERVER_SESSION_DELAY;	/* the line stays unread */
 		} else if (strcmp(line, "SLOW\r\n") == 0) {
 			f->slow_done = 0;
 			buf_adds(&f->out, "250 slow\r\n");
@@ -72,25 +72,25 @@ static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 			buf_adds(&f->out, "500 5.5.2 Error: command not recognized\r\n");
 			f->limit = 2;
 			*delay_ms_out = 1000;
-			return SMTP_SERVER_DELAY;
+			return SERVER_SESSION_DELAY;
 		} else if (strcmp(line, "DATA\r\n") == 0) {
 			f->data = 1;
 			buf_adds(&f->out, "354 go\r\n");
 		} else if (strcmp(line, "QUIT\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "221 bye\r\n");
-			return SMTP_SERVER_CLOSE;
+			return SERVER_SESSION_CLOSE;
 		} else if (strcmp(line, "STARTTLS\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "220 go tls\r\n");
 			f->tls_wait = 1;
-			return SMTP_SERVER_STARTTLS;
+			return SERVER_SESSION_STARTTLS;
 		} else {
 			buf_adds(&f->out, "250 ok\r\n");
 		}
 		buf_consume(&f->in, n);
 	}
-	return SMTP_SERVER_NEED_INPUT;
+	return SERVER_SESSION_NEED_INPUT;
 }
 
 static struct buf *fake_output(void *t)
@@ -105,7 +105,7 @@ static void fake_tls_started(void *t, mtime_t now)
 }
 
 static const struct replay_target_ops fake_ops = {
-	fake_feed, fake_eof, fake_run, fake_output, fake_tls_started,
+	fake_feed, fake_eof, fake_run, fake_output, fake_tls_started, NULL,
 };
 
 /* Replays text against a new fake; returns the diff count, *diff_out the diff. */
