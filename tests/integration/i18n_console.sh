@@ -29,10 +29,10 @@ import re, sys
 ids = {}
 def sub(m):
     return ids.setdefault(m.group(0), "QUEUEID%d" % (len(ids) + 1))
-t = re.sub(r"\b[0-9A-F]{10,12}\b", sub, sys.stdin.read())
+t = re.sub(r"UIDVALIDITY \d+", "UIDVALIDITY N", sys.stdin.read())
+t = re.sub(r"\b[0-9A-F]{10,12}\b", sub, t)
 t = re.sub(r"[A-Z][a-z]{2}, [ 0-9]\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}( \(UTC\))?", "DATE", t)
 t = re.sub(r"<\d{14}\.", "<STAMP.", t)
-t = re.sub(r"UIDVALIDITY \d+", "UIDVALIDITY N", t)
 t = re.sub(r"^(S: \d+ )[0-9a-f]{16}$", r"\1UIDL", t, flags=re.M)
 sys.stdout.write(t)
 '
