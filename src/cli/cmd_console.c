@@ -1,5 +1,5 @@
 /*
- * maillab console [--host H] [--proto smtp] [--client-ip IP]
+ * maillab console [--host H] [--proto smtp|pop3|imap] [--client-ip IP]
  *                 [--explain|--no-explain] [--connect HOST:PORT]
  * A telnet-like session with a simulated host of the world (or, with
  * --connect, a real server), every reply explained (docs/console.md).
@@ -18,22 +18,58 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
-#include "mta/smtp_server.h"
 #include "sim/world.h"
 #include "ui/console.h"
 #include "ui/console_net.h"
 #include "ui/console_sim.h"
 #include "ui/explain.h"
+#include "ui/server_session.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, _("Usage: maillab [--root DIR] console [--host H] [--proto smtp] [--client-ip IP]\n"
+	fprintf(f, _("Usage: maillab [--root DIR] console [--host H] [--proto smtp|pop3|imap] [--client-ip IP]\n"
 		     "                                 [--explain|--no-explain]\n"
-		     "       maillab console --connect HOST:PORT [--no-explain]\n"
-		     "  Type SMTP commands to a simulated server (or a real one with --connect)\n"
-		     "  and see every reply explained. Tab completes a command, Up recalls one,\n"
-		     "  Ctrl-D leaves. With stdin not a terminal, lines are read from stdin and\n"
-		     "  the session is printed as a transcript.\n"));
+		     "       maillab console --connect HOST:PORT [--proto smtp|pop3|imap] [--no-explain]\n"
+		     "  Type SMTP, POP3 or IMAP commands to a simulated server (or a real one with\n"
+		     "  --connect) and see every reply explained. Tab completes a command, Up\n"
+		     "  recalls one, Ctrl-D leaves. With stdin not a terminal, lines are read from\n"
+		     "  stdin and the session is printed as a transcript.\n"));
+}
+
+/* What the learner reads first: which server, and how to start. */
+struct proto_text {
+	enum explain_proto proto;
+	const char *port;	/* --connect's default (RFC 5321, 1939, 3501) */
+	const char *sim;	/* N_(): host, server, client address, name */
+	const char *net;	/* N_(): the server's address */
+};
+
+static const struct proto_text proto_texts[] = {
+	{ EXPLAIN_SMTP, "25",
+	  N_("You are connected to the simulated SMTP server of %s (it behaves as Postfix 3.7), as client %s (%s).\n"
+	     "Type SMTP commands as with telnet, e.g. HELO localhost. Tab completes a command, Up recalls one, Ctrl-D leaves."),
+	  N_("Connected to %s, a real server. Replies are explained as Postfix 3.7 means them.\n"
+	     "Type SMTP commands as with telnet; Tab completes a command, Up recalls one, Ctrl-D leaves.") },
+	{ EXPLAIN_POP3, "110",
+	  N_("You are connected to the simulated POP3 server of %s (it behaves as Dovecot 2.3), as client %s (%s).\n"
+	     "Log in with USER name and PASS password (lab passwords: see world.conf), then STAT, LIST, RETR 1, QUIT. Tab completes a command, Up recalls one, Ctrl-D leaves."),
+	  N_("Connected to %s, a real server. Answers are explained as Dovecot 2.3 means them.\n"
+	     "Type POP3 commands as with telnet (USER, PASS, STAT, LIST, RETR n, QUIT); Tab completes a command, Ctrl-D leaves.") },
+	{ EXPLAIN_IMAP, "143",
+	  N_("You are connected to the simulated IMAP server of %s (it behaves as Dovecot 2.3), as client %s (%s).\n"
+	     "Every command starts with a tag of your choice: a1 LOGIN user password (lab passwords: see world.conf), a2 SELECT INBOX, a3 FETCH 1 BODY[], a4 LOGOUT. Tab on an empty line gives the next tag, after it the commands. Ctrl-D leaves."),
+	  N_("Connected to %s, a real server. Responses are explained as Dovecot 2.3 means them.\n"
+	     "Type IMAP commands with a tag, e.g. a1 LOGIN user password; Tab gives the next tag and completes commands, Ctrl-D leaves.") },
+};
+
+static const struct proto_text *texts_for(enum explain_proto p)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(proto_texts); i++)
+		if (proto_texts[i].proto == p)
+			return &proto_texts[i];
+	return &proto_texts[0];
 }
 
 static int use_color(void)
@@ -59,6 +95,7 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 	struct console_peer *peer;
 	struct console *c;
 	struct err e = { "", 0 };
+	const struct proto_text *pt;
 	char *hello;
 	int i, rc;
 
@@ -100,10 +137,7 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, _("maillab console: the protocol is smtp, pop3 or imap\n"));
 		return 2;
 	}
-	if (o.proto != EXPLAIN_SMTP) {
-		fprintf(stderr, _("maillab console: %s is not available in this version yet\n"), proto);
-		return 1;
-	}
+	pt = texts_for(o.proto);
 	o.interactive = isatty(0);
 	o.color = o.interactive && use_color();
 	if (o.interactive && isatty(1)) {
@@ -115,19 +149,17 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 	o.out = stdout;
 
 	if (connect != NULL) {
-		peer = console_net_new(connect, 0, &e);
+		peer = console_net_new(connect, pt->port, 0, &e);
 		if (peer == NULL) {
 			fprintf(stderr, "maillab console: %s\n", e.text);
 			return 1;
 		}
 		if (o.interactive)
-			hello = xasprintf(_("Connected to %s, a real server. Replies are explained as Postfix 3.7 means them.\n"
-					    "Type SMTP commands as with telnet; Tab completes a command, Up recalls one, Ctrl-D leaves."),
-					  connect);
+			hello = xasprintf(_(pt->net), connect);
 		else
 			hello = xasprintf(_("maillab console: connected to %s"), connect);
 	} else {
-		struct smtp_server_opts so;
+		struct server_session_opts so;
 		struct world *w;
 		struct host *h;
 		char *root = world_root_path(cli->root_opt);
@@ -145,18 +177,22 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 			return 1;
 		}
 		memset(&so, 0, sizeof(so));
+		so.proto = o.proto;
 		so.client_addr = client_ip ? client_ip : "127.0.0.1";
 		so.client_name = is_loopback(so.client_addr) ? "localhost" : "unknown";
-		so.service = "smtp";
 		so.tls_possible = 1;	/* simulated: see console_sim.c */
 		if (o.interactive)
-			hello = xasprintf(_("You are connected to the simulated SMTP server of %s (it behaves as Postfix 3.7), as client %s (%s).\n"
-					    "Type SMTP commands as with telnet, e.g. HELO localhost. Tab completes a command, Up recalls one, Ctrl-D leaves."),
-					  h->name, so.client_addr, so.client_name);
+			hello = xasprintf(_(pt->sim), h->name, so.client_addr,
+					  so.client_name);
 		else
 			hello = xasprintf(_("maillab console: host %s, client %s (%s)"),
 					  h->name, so.client_addr, so.client_name);
-		peer = console_sim_new(w, h, &so, 0);
+		peer = console_sim_new(w, h, &so, 0, &e);
+		if (peer == NULL) {
+			fprintf(stderr, "maillab console: %s\n", e.text);
+			free(hello);
+			return 1;
+		}
 	}
 	c = console_new(&o, peer);
 	console_note(c, hello);

@@ -64,7 +64,9 @@ static void print_file(const struct qfile *q, const char *name, int flags)
 		}
 		if (!(flags & PC_ENV))
 			continue;
-		if (r->type == QFILE_REC_TIME) {
+		if (r->type == QFILE_REC_TIME || r->type == QFILE_REC_WARN) {
+			/* postcat.c: both through asctime(); a W record of 0
+			 * (the notice was sent) shows the epoch */
 			mtime_t t = (mtime_t)strtol(r->data, NULL, 10) * 1000;
 
 			mail_date_asctime(t, date, sizeof(date));

@@ -4,13 +4,21 @@
  *   check   main.cf and master.cf read, queue directories present; prints
  *           nothing when all is well (warnings otherwise)
  *   status  "the Postfix mail system is running: PID: N" (to mail.log; to
- *           the terminal only when stderr is one, as postfix-script does)
+ *           the terminal only when stderr is one, as postfix-script does);
+ *           after `postfix stop`: "... is not running", exit 1
  *   reload  re-reads the configuration: "refreshing the Postfix mail
  *           system" and master's "reload -- version 3.7.11, ..."
  *   start / stop   the host's mail system up or down (stopped: its SMTP
- *           port refuses connections, like `maillab fault HOST down`)
+ *           port refuses connections, like `maillab fault HOST down`);
+ *           master logs "daemon started -- ..." / "terminating on signal 15"
  *   flush   postqueue -f
+ * reload, stop and flush on a stopped system, start on a running one: a
+ * fatal message and exit 1, as postfix-script(8).
+ * When `maillab listen` runs on the lab root it is the host's master:
+ * status shows its PID, reload sends it SIGHUP and stop SIGTERM (it logs
+ * master's lines itself), as postfix-script signals master.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +34,44 @@
 #include "lib/xalloc.h"
 #include "mta/host.h"
 #include "mta/queue_ops.h"
+#include "net/listener_pid.h"
 #include "sim/sim.h"
+#include "sim/world.h"
 
 static const char *const queue_dirs[] = {
 	"active", "bounce", "corrupt", "defer", "deferred", "flush", "hold",
 	"incoming", "maildrop", "pid", "private", "public", "saved", "trace", NULL,
 };
 
-static void script(struct host *h, mtime_t now, int warn, const char *fmt, ...)
+/* postfix-script's $INFO, $WARN and $FATAL */
+enum level { INFO, WARN, FATAL };
+
+static void script(struct host *h, mtime_t now, enum level lv, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* postfix-script's messages: always logged; shown on a terminal. */
-static void script(struct host *h, mtime_t now, int warn, const char *fmt, ...)
+/* postfix-script's messages: always logged; shown on a terminal (warnings
+ * and fatal errors always). */
+static void script(struct host *h, mtime_t now, enum level lv, const char *fmt, ...)
 {
+	static const char *const tag[] = { "", "warning: ", "fatal: " };
 	char text[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	host_log(h, now, "postfix/postfix-script", "%s%s", warn ? "warning: " : "", text);
-	if (warn || isatty(2))
-		fprintf(stderr, "postfix/postfix-script: %s%s\n", warn ? "warning: " : "", text);
+	host_log(h, now, "postfix/postfix-script", "%s%s", tag[lv], text);
+	if (lv != INFO || isatty(2))
+		fprintf(stderr, "postfix/postfix-script: %s%s\n", tag[lv], text);
+}
+
+/* "$daemon_directory/master -s || { $FATAL ... not running; exit 1; }" */
+static int must_run(struct host *h, mtime_t now, int running)
+{
+	if (running)
+		return 0;
+	script(h, now, FATAL, "the Postfix mail system is not running");
+	return 1;
 }
 
 static int check(struct host *h, mtime_t now)
@@ -81,7 +105,7 @@ static int check(struct host *h, mtime_t now)
 
 		if (stat(dir, &sb) != 0) {
 			/* postfix check recreates what is missing, and says so */
-			script(h, now, 1, "creating missing Postfix %s directory", queue_dirs[i]);
+			script(h, now, WARN, "creating missing Postfix %s directory", queue_dirs[i]);
 			(void)mkdir(dir, 0700);
 		}
 		free(rel);
@@ -95,7 +119,8 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 	struct admin a;
 	struct sim *s;
 	struct err e;
-	int argi, rc;
+	int argi, rc, running;
+	pid_t listener;
 	mtime_t now;
 	const char *cmd;
 
@@ -115,26 +140,54 @@ int cmd_postfix(struct cli *cli, int argc, char **argv)
 		return admin_close(&a, 1);
 	}
 	now = sim_now(s);
+	running = !sim_host_down(s, a.h->name);
+	listener = listener_pid_running(a.w->root);
 	if (strcmp(cmd, "check") == 0) {
 		rc = check(a.h, now);
 	} else if (strcmp(cmd, "status") == 0) {
-		/* XXX a stopped host (postfix stop) still says "running" */
-		script(a.h, now, 0, "the Postfix mail system is running: PID: %d",
-		       host_pid(a.h, "master"));
+		if (!running) {
+			script(a.h, now, INFO, "the Postfix mail system is not running");
+			rc = 1;
+		} else {
+			script(a.h, now, INFO, "the Postfix mail system is running: PID: %d",
+			       listener > 0 ? (int)listener : host_pid(a.h, "master"));
+		}
 	} else if (strcmp(cmd, "reload") == 0) {
-		script(a.h, now, 0, "refreshing the Postfix mail system");
-		host_log(a.h, now, "postfix/master", "reload -- version 3.7.11, configuration /etc/postfix");
-		(void)host_reload(a.h, &e);
+		rc = must_run(a.h, now, running);
+		if (rc == 0) {
+			script(a.h, now, INFO, "refreshing the Postfix mail system");
+			/* the listener's master logs its own reload line */
+			if (listener <= 0 || listener_pid_signal(a.w->root, SIGHUP, &e) < 0)
+				host_log(a.h, now, "postfix/master",
+					 "reload -- version 3.7.11, configuration /etc/postfix");
+			(void)host_reload(a.h, &e);
+		}
 	} else if (strcmp(cmd, "start") == 0) {
-		script(a.h, now, 0, "starting the Postfix mail system");
-		(void)sim_fault(s, a.h->name, "up", &e);
+		if (running) {
+			script(a.h, now, FATAL, "the Postfix mail system is already running");
+			rc = 1;
+		} else {
+			script(a.h, now, INFO, "starting the Postfix mail system");
+			/* postfix-script runs postsuper: stale temporary files go */
+			(void)queue_ops_purge_temp(a.h, now);
+			(void)sim_fault(s, a.h->name, "up", &e);
+			host_log(a.h, now, "postfix/master",
+				 "daemon started -- version 3.7.11, configuration /etc/postfix");
+		}
 	} else if (strcmp(cmd, "stop") == 0) {
-		script(a.h, now, 0, "stopping the Postfix mail system");
-		(void)sim_fault(s, a.h->name, "down", &e);
+		rc = must_run(a.h, now, running);
+		if (rc == 0) {
+			script(a.h, now, INFO, "stopping the Postfix mail system");
+			if (listener <= 0 || listener_pid_stop(a.w->root, 5000, &e) < 0)
+				host_log(a.h, now, "postfix/master", "terminating on signal 15");
+			(void)sim_fault(s, a.h->name, "down", &e);
+		}
 	} else if (strcmp(cmd, "flush") == 0) {
 		struct queue_ops_entry *en = NULL;
-		size_t n = queue_ops_list(a.h, "deferred", &en), i;
+		size_t n, i;
 
+		rc = must_run(a.h, now, running);
+		n = rc == 0 ? queue_ops_list(a.h, "deferred", &en) : 0;
 		for (i = 0; i < n; i++)
 			(void)queue_ops_set_mtime(en[i].path, 0);
 		queue_ops_entries_free(&en, n);

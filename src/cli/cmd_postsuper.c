@@ -4,6 +4,8 @@
  * "ALL" or "-" (IDs from stdin), optionally limited to queue names.
  * Messages as Postfix writes them, to stderr and to mail.log:
  * "postsuper: ID: removed", "postsuper: Deleted: 1 message".
+ * -p, and postsuper without an operation (what `postfix start` runs),
+ * purge files a crash left half-written (queue_ops_purge_temp()).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,7 +65,9 @@ static int operate(struct ps *p, enum ps_op op, const char *const *queues,
 	}
 	for (i = 0; queues[i] != NULL; i++) {
 		char *path = queue_ops_path(p->h, queues[i], id);
-		int there = access(path, F_OK) == 0;
+		/* mail_open_ok(): only complete files; one being written
+		 * is not a message yet */
+		int there = queue_ops_ready(path);
 
 		if (!there) {
 			free(path);
@@ -146,7 +150,7 @@ int cmd_postsuper(struct cli *cli, int argc, char **argv)
 	struct ps_arg *args = NULL;
 	size_t nargs = 0, i;
 	const char *const *user_queues = NULL;
-	int argi, rc, k;
+	int argi, rc, k, purge = 0;
 	struct sim *s;
 	struct err e;
 
@@ -172,7 +176,8 @@ int cmd_postsuper(struct cli *cli, int argc, char **argv)
 		case 'h': op = PS_HOLD; break;
 		case 'H': op = PS_RELEASE; break;
 		case 'r': op = PS_REQUEUE; break;
-		case 'p': case 's': case 'v': continue;
+		case 'p': purge = 1; continue;
+		case 's': case 'v': continue;
 		default:
 			fprintf(stderr, "postsuper: fatal: usage: postsuper [-c config_dir] "
 				"[-d queue_id (delete)] [-h queue_id (hold)] [-H queue_id (un-hold)] "
@@ -201,6 +206,9 @@ int cmd_postsuper(struct cli *cli, int argc, char **argv)
 				free(args);
 				return admin_close(&a, 1);
 			}
+	/* postsuper.c: no action asked for means ACTION_STRUCT | ACTION_PURGE */
+	if (purge || nargs == 0)
+		(void)queue_ops_purge_temp(p.h, p.now);
 	for (i = 0; i < nargs; i++) {
 		const char *const *queues = user_queues;
 

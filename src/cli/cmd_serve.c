@@ -1,17 +1,26 @@
 /*
- * maillab serve --stdio smtp [--host H] [--client-ip IP]: one server
- * session on stdin/stdout, inetd style (as master(8) hands smtpd a
- * connection): the engine's bytes go out unchanged (CRLF), input is fed
- * one chunk per read(2) as it arrives, so a client that pipelines is seen
- * doing so. The client is stdin's TCP peer when stdin is a socket, else
- * --client-ip, else socat's SOCAT_PEERADDR, else 127.0.0.1 (localhost).
- * Each run reads the host's configuration afresh.
+ * maillab serve --stdio smtp|pop3|imap [--host H] [--client-ip IP]: one
+ * server session on stdin/stdout, inetd style (as master(8) hands smtpd
+ * a connection, or Dovecot's inetd mode its login process): the
+ * session's bytes go out unchanged (CRLF), input is fed one chunk per
+ * read(2) as it arrives, so a client that pipelines is seen doing so.
+ * The client is stdin's TCP peer when stdin is a socket, else
+ * --client-ip, else socat's SOCAT_PEERADDR, else 127.0.0.1 (localhost);
+ * Dovecot counts a loopback client as secured, so plaintext logins work
+ * there as on the reference machine. Each run reads the host's
+ * configuration afresh.
  *
- * STARTTLS is real: when smtpd_tls_security_level is not "none" the
- * host's certificate (smtpd_tls_cert_file/key_file inside the host's
- * directory, made like Debian's snakeoil pair on first use, src/net/tls.c)
- * is served over the same two descriptors, as the listener does over its
- * socket; a client that does not start the handshake is dropped (06e).
+ * TLS is real: STARTTLS (SMTP, IMAP) and STLS (POP3) are offered when the
+ * host has TLS on (smtpd_tls_security_level, Dovecot's ssl), and the
+ * handshake runs over the same two descriptors with the host's
+ * certificate (Debian's snakeoil pair inside the host's directory, made
+ * on first use, src/net/tls.c), as the listener does over its socket. A
+ * client that does not start the handshake is dropped (smtp/06e).
+ *
+ * Before it returns, serve brings the world up to date (sim.h): what
+ * smtpd accepted is delivered at once, as Postfix's qmgr and local
+ * would; a POP3 or IMAP session first lets what is due be delivered, so
+ * the user sees the mail a real server would hold by now.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,16 +42,21 @@
 #include "lib/conf.h"
 #include "lib/err.h"
 #include "lib/i18n.h"
+#include "lib/xalloc.h"
 #include "mta/host.h"
-#include "mta/smtp_server.h"
 #include "net/tls.h"
+#include "sim/sim.h"
 #include "sim/world.h"
+#include "ui/explain.h"
+#include "ui/server_session.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, _("Usage: maillab [--root DIR] serve --stdio smtp [--host H] [--client-ip IP]\n"
-		     "  Runs one SMTP server session of host H on stdin/stdout, as inetd or\n"
-		     "  socat would start it: socat TCP-LISTEN:2525,reuseaddr,fork EXEC:'maillab serve --stdio smtp'\n"));
+	fprintf(f, _("Usage: maillab [--root DIR] serve --stdio smtp|pop3|imap [--host H] [--client-ip IP]\n"
+		     "  Runs one SMTP, POP3 or IMAP server session of host H on stdin/stdout, as\n"
+		     "  inetd or socat would start it:\n"
+		     "    socat TCP-LISTEN:2525,reuseaddr,fork EXEC:'maillab serve --stdio smtp'\n"
+		     "    socat TCP-LISTEN:1110,reuseaddr,fork EXEC:'maillab serve --stdio pop3'\n"));
 }
 
 static int is_loopback(const char *addr)
@@ -51,7 +65,7 @@ static int is_loopback(const char *addr)
 }
 
 /* stdin's peer when stdin is a TCP socket (inetd, systemd Accept=yes). */
-static int socket_peer(char *addr, size_t len)
+static int socket_peer(char *addr, size_t len, int *port_out)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -61,11 +75,13 @@ static int socket_peer(char *addr, size_t len)
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
+		*port_out = ntohs(in->sin_port);
 		return inet_ntop(AF_INET, &in->sin_addr, addr, (socklen_t)len) ? 0 : -1;
 	}
 	if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 
+		*port_out = ntohs(in6->sin6_port);
 		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
 			return inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12],
 					 addr, (socklen_t)len) ? 0 : -1;
@@ -116,43 +132,94 @@ static ssize_t read_some(struct stdio_conn *c, char *buf, size_t len)
 	return read(0, buf, len);
 }
 
-/* RFC 3207: the handshake right after "220 Ready to start TLS". */
-static int start_tls(struct stdio_conn *c)
+/* Input waiting within ms milliseconds? (SSL may hold decrypted bytes.) */
+static int input_ready(struct stdio_conn *c, int ms)
 {
-	c->ssl = SSL_new(c->ctx);
-	if (c->ssl == NULL || SSL_set_rfd(c->ssl, 0) != 1 ||
-	    SSL_set_wfd(c->ssl, 1) != 1 || SSL_accept(c->ssl) != 1) {
-		ERR_clear_error();
-		if (c->ssl != NULL)
-			SSL_free(c->ssl);
-		c->ssl = NULL;
-		return -1;
-	}
-	return 0;
+	struct pollfd pfd = { 0, POLLIN, 0 };
+
+	if (c->ssl != NULL && SSL_pending(c->ssl) > 0)
+		return 1;
+	return poll(&pfd, 1, ms) != 0;	/* an error: let read() tell */
 }
 
-/* The host's own path for a main.cf file name ("/etc/ssl/x.pem"). */
-static char *host_file(struct host *h, const char *param)
+/*
+ * The TLS library's complaint as Postfix's tls_print_errors() words it:
+ * "error:0A00010B:SSL routines::wrong version number:FILE:LINE:".
+ */
+static char *tls_problem(void)
 {
-	const char *v = conf_get(h->conf, param);
+	const char *file = "", *data = NULL;
+	int line = 0, flags = 0;
+	unsigned long err = ERR_get_error_all(&file, &line, NULL, &data, &flags);
+	char text[256], *out;
 
+	if (err == 0)
+		return NULL;
+	ERR_error_string_n(err, text, sizeof(text));
+	/* file and data point into the error queue: use them first */
+	if (data != NULL && (flags & ERR_TXT_STRING))
+		out = xasprintf("%s:%s:%d:%s:", text, file, line, data);
+	else
+		out = xasprintf("%s:%s:%d:", text, file, line);
+	ERR_clear_error();
+	return out;
+}
+
+/*
+ * RFC 3207, RFC 2595: the handshake right after the server's yes. 0, or
+ * -1 with *result_out ("-1" when the library failed, "lost connection"
+ * when the client hung up; Postfix's words) and *problem_out (caller
+ * frees; may be NULL).
+ */
+static int start_tls(struct stdio_conn *c, const char **result_out,
+		     char **problem_out)
+{
+	*problem_out = NULL;
+	c->ssl = SSL_new(c->ctx);
+	if (c->ssl != NULL && SSL_set_rfd(c->ssl, 0) == 1 &&
+	    SSL_set_wfd(c->ssl, 1) == 1 && SSL_accept(c->ssl) == 1)
+		return 0;
+	*problem_out = tls_problem();
+	*result_out = *problem_out != NULL ? "-1" : "lost connection";
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
+	return -1;
+}
+
+/* The host's own path for a file name in its configuration. */
+static char *host_file(struct host *h, const char *v)
+{
 	if (v == NULL || *v == '\0')
 		return NULL;
 	return host_path(h, v[0] == '/' ? v + 1 : v);
 }
 
-/* A TLS context when the host offers STARTTLS, else NULL. */
-static SSL_CTX *host_tls(struct host *h)
+/*
+ * A TLS context when the host offers TLS for proto, else NULL. SMTP:
+ * smtpd_tls_security_level and smtpd_tls_cert_file/key_file. POP3 and
+ * IMAP: Debian's Dovecot links its ssl_cert/ssl_key to the same snakeoil
+ * pair; whether STLS/STARTTLS is offered (Dovecot's ssl) is the
+ * session's business.
+ */
+static SSL_CTX *host_tls(struct host *h, enum explain_proto proto)
 {
-	const char *level = conf_get(h->conf, "smtpd_tls_security_level");
+	const char *cert_name = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+	const char *key_name = "/etc/ssl/private/ssl-cert-snakeoil.key";
 	char *cert, *key;
 	SSL_CTX *ctx = NULL;
 	struct err e;
 
-	if (level == NULL || *level == '\0' || strcmp(level, "none") == 0)
-		return NULL;
-	cert = host_file(h, "smtpd_tls_cert_file");
-	key = host_file(h, "smtpd_tls_key_file");
+	if (proto == EXPLAIN_SMTP) {
+		const char *level = conf_get(h->conf, "smtpd_tls_security_level");
+
+		if (level == NULL || *level == '\0' || strcmp(level, "none") == 0)
+			return NULL;
+		cert_name = conf_get(h->conf, "smtpd_tls_cert_file");
+		key_name = conf_get(h->conf, "smtpd_tls_key_file");
+	}
+	cert = host_file(h, cert_name);
+	key = host_file(h, key_name);
 	if (cert != NULL && key != NULL) {
 		ctx = tls_server_ctx(cert, key, h->name, &e);
 		if (ctx == NULL)
@@ -172,17 +239,20 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int serve_smtp(struct host *h, const char *client_ip)
+static int serve_session(struct host *h, enum explain_proto proto,
+			 const char *client_ip)
 {
-	struct smtp_server_opts so;
-	struct smtp_server *s;
-	struct stdio_conn c = { host_tls(h), NULL };
+	struct server_session_opts so;
+	struct server_session *s;
+	struct stdio_conn c = { host_tls(h, proto), NULL };
 	char peer[INET6_ADDRSTRLEN] = "";
 	const char *env;
-	int eof = 0;
+	struct err e;
+	int eof = 0, port = 0;
 
 	memset(&so, 0, sizeof(so));
-	if (socket_peer(peer, sizeof(peer)) == 0)
+	so.proto = proto;
+	if (socket_peer(peer, sizeof(peer), &port) == 0)
 		so.client_addr = peer;
 	else if (client_ip != NULL)
 		so.client_addr = client_ip;
@@ -190,56 +260,71 @@ static int serve_smtp(struct host *h, const char *client_ip)
 		so.client_addr = env;
 	else
 		so.client_addr = "127.0.0.1";
+	if (port == 0 && (env = getenv("SOCAT_PEERPORT")) != NULL)
+		port = atoi(env);
+	so.client_port = port;
 	so.client_name = is_loopback(so.client_addr) ? "localhost" : "unknown";
-	so.service = "smtp";
 	so.tls_possible = c.ctx != NULL;
-	s = smtp_server_new(h, &so, clock_real_now());
-	{
+	s = server_session_new(h, &so, clock_real_now(), &e);
+	if (s == NULL) {
+		fprintf(stderr, "maillab serve: %s\n", e.text);
+		if (c.ctx != NULL)
+			SSL_CTX_free(c.ctx);
+		return 1;
+	}
+	if (proto == EXPLAIN_SMTP) {
 		/*
 		 * A client that wrote before the greeting (a printf piped in,
 		 * reference smtp/05j): the engine sees it first, as Postfix
 		 * does ("improper command pipelining after CONNECT").
 		 */
-		struct pollfd pfd = { 0, POLLIN, 0 };
 		char chunk[4096];
 		ssize_t n;
 
-		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
-		    (n = read(0, chunk, sizeof(chunk))) > 0)
-			smtp_server_feed(s, chunk, (size_t)n, clock_real_now());
+		if (input_ready(&c, 0) && (n = read(0, chunk, sizeof(chunk))) > 0)
+			server_session_feed(s, chunk, (size_t)n, clock_real_now());
 	}
 	for (;;) {
 		long delay = 0;
-		enum smtp_server_act act = smtp_server_run(s, clock_real_now(), &delay);
-		struct buf *out = smtp_server_output(s);
+		enum server_session_act act = server_session_run(s, clock_real_now(), &delay);
+		struct buf *out = server_session_output(s);
 
 		if (out->len > 0) {
 			if (write_all(&c, out->data, out->len) < 0 && !eof) {
 				/* The client went away while we talked. */
-				smtp_server_eof(s, clock_real_now());
+				server_session_eof(s, clock_real_now());
 				eof = 1;
 			}
 			buf_clear(out);
 		}
-		if (act == SMTP_SERVER_DELAY) {
+		if (act == SERVER_SESSION_DELAY) {
 			sleep_ms(delay);
 			continue;
 		}
-		if (act == SMTP_SERVER_STARTTLS && !eof && c.ctx != NULL) {
-			if (start_tls(&c) == 0) {
-				smtp_server_tls_started(s, clock_real_now());
+		if (act == SERVER_SESSION_STARTTLS && !eof && c.ctx != NULL) {
+			const char *result = "-1";
+			char *problem = NULL;
+
+			if (start_tls(&c, &result, &problem) == 0) {
+				server_session_tls_started(s, clock_real_now());
 				continue;
 			}
-			/* Plain text instead of a handshake: Postfix's TLS
-			 * layer gives up and the session ends (smtp/06e). */
-			smtp_server_eof(s, clock_real_now());
+			/* Plain text instead of a handshake, or gone: the
+			 * server's TLS layer gives up (smtp/06e). */
+			server_session_tls_failed(s, result, problem, clock_real_now());
+			free(problem);
 			eof = 1;
 			continue;
 		}
-		if (act == SMTP_SERVER_CLOSE || act == SMTP_SERVER_STARTTLS)
+		if (act == SERVER_SESSION_CLOSE || act == SERVER_SESSION_STARTTLS)
 			break;
 		if (eof)
-			break;	/* the engine said all it had to say */
+			break;	/* the session said all it had to say */
+		/* IDLE: new mail is pushed once a second, as Dovecot checks. */
+		if (server_session_idling(s) && !input_ready(&c, 1000)) {
+			server_session_tick(s, clock_real_now());
+			continue;
+		}
 		{
 			char chunk[4096];
 			ssize_t n = read_some(&c, chunk, sizeof(chunk));
@@ -247,14 +332,14 @@ static int serve_smtp(struct host *h, const char *client_ip)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				smtp_server_eof(s, clock_real_now());
+				server_session_eof(s, clock_real_now());
 				eof = 1;
 				continue;
 			}
-			smtp_server_feed(s, chunk, (size_t)n, clock_real_now());
+			server_session_feed(s, chunk, (size_t)n, clock_real_now());
 		}
 	}
-	smtp_server_free(&s);
+	server_session_free(&s);
 	if (c.ssl != NULL) {
 		SSL_shutdown(c.ssl);
 		SSL_free(c.ssl);
@@ -267,6 +352,7 @@ static int serve_smtp(struct host *h, const char *client_ip)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	const char *host = NULL, *client_ip = NULL, *proto = NULL;
+	enum explain_proto p;
 	struct err e = { "", 0 };
 	struct world *w;
 	struct host *h;
@@ -302,16 +388,16 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(proto, "smtp") != 0) {
-		if (strcmp(proto, "pop3") == 0 || strcmp(proto, "imap") == 0) {
-			fprintf(stderr, _("maillab serve: %s is not available in this version yet\n"), proto);
-			return 1;
-		}
+	if (explain_proto_from_name(proto, &p) < 0) {
 		fprintf(stderr, _("maillab serve: the protocol is smtp, pop3 or imap\n"));
 		return 2;
 	}
 	/* A client that vanishes must not kill us before the log is written. */
 	signal(SIGPIPE, SIG_IGN);
+	if (host == NULL || *host == '\0')
+		host = getenv("MAILLAB_HOST");
+	if (host != NULL && *host == '\0')
+		host = NULL;
 	root = world_root_path(cli->root_opt);
 	w = world_open(root, &e);
 	free(root);
@@ -325,7 +411,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
 		world_free(&w);
 		return 1;
 	}
-	rc = serve_smtp(h, client_ip);
+	/* Mail due by now is in the mailbox before a POP3/IMAP login. */
+	if (p != EXPLAIN_SMTP && sim_up_to_date(w, &e) < 0)
+		fprintf(stderr, "maillab serve: %s\n", e.text);
+	rc = serve_session(h, p, client_ip);
+	/* What smtpd accepted is delivered now, as qmgr and local would. */
+	if (p == EXPLAIN_SMTP && sim_up_to_date(w, &e) < 0)
+		fprintf(stderr, "maillab serve: %s\n", e.text);
 	world_free(&w);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 int fs_mkdirs(const char *path, mode_t mode)
@@ -60,7 +61,7 @@ char *fs_slurp(const char *path, size_t *len_out, struct err *e)
 	ssize_t n;
 
 	if (fd < 0) {
-		err_set(e, errno, "cannot read %s: %s", path, strerror(errno));
+		err_set(e, errno, _("cannot read %s: %s"), path, strerror(errno));
 		return NULL;
 	}
 	buf_init(&b);
@@ -68,7 +69,7 @@ char *fs_slurp(const char *path, size_t *len_out, struct err *e)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err_set(e, errno, "cannot read %s: %s", path, strerror(errno));
+			err_set(e, errno, _("cannot read %s: %s"), path, strerror(errno));
 			close(fd);
 			buf_reset(&b);
 			return NULL;

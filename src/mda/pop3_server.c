@@ -70,6 +70,11 @@ static void log_line(struct pop3_server *s, mtime_t now, const char *text)
 {
 	char *line;
 
+	if (s->o.log == NULL && s->o.host != NULL) {
+		/* Dovecot's log process: "dovecot: ...", no [PID] */
+		host_log_raw(s->o.host, now, "dovecot", "%s", text);
+		return;
+	}
 	trace_line(s, now, "log", TRACE_DIR_NONE, text);
 	if (s->o.log != NULL) {
 		char *full = xasprintf("dovecot: %s", text);
@@ -122,6 +127,7 @@ void pop3_server_opts_for_host(struct pop3_server_opts *o, struct host *h)
 	o->hostname = host_myhostname(h);
 	o->log_host = host_log_name(h);
 	o->trace = &h->trace;
+	o->host = h;
 	o->secured = -1;
 	o->auth_failure_delay_ms = -1;
 }

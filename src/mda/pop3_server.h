@@ -16,6 +16,8 @@
 #include "lib/err.h"
 #include "lib/trace.h"
 
+struct host;
+
 struct pop3_server_opts {
 	const char *hostdir;		/* ROOT/hosts/<name> */
 	const char *hostname;		/* "mail.b.example" */
@@ -30,7 +32,10 @@ struct pop3_server_opts {
 	int tls_active;			/* POP3S: TLS from the start */
 	long auth_failure_delay_ms;	/* -1: POP3D_AUTH_FAILURE_DELAY_MS */
 	const struct trace_sink *trace;	/* may be NULL */
-	/* Where log lines go; NULL: appended to hostdir/var/log/mail.log.
+	struct host *host;		/* the host (borrowed): log lines go
+					   through host_log_raw(); NULL: the
+					   session writes hostdir's mail.log */
+	/* Where log lines go; NULL: the host's mail.log (above).
 	 * line is "dovecot: pop3-login: ..." without the date and host. */
 	void (*log)(void *ctx, mtime_t now, const char *line);
 	void *log_ctx;
@@ -45,7 +50,6 @@ enum pop3_server_act {
 };
 
 struct pop3_server;
-struct host;
 
 /*
  * Fills the host's part of o (hostdir, hostname = myhostname, log_host,

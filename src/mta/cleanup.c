@@ -30,6 +30,7 @@ struct cleanup {
 	long xtra_offset;		/* offset of the 'X' record */
 	int have_message;
 	long line_limit;
+	long delay_warning;		/* delay_warning_time in seconds */
 	char *myhostname, *myorigin, *mydomain, *mail_name;
 	int append_dot;
 };
@@ -85,6 +86,7 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	c->mydomain = xstrdup(param(h, "mydomain", v ? v + 1 : "localdomain"));
 	c->mail_name = xstrdup(param(h, "mail_name", "Postfix"));
 	c->append_dot = strcasecmp(param(h, "append_dot_mydomain", "no"), "yes") == 0;
+	c->delay_warning = h->conf ? conf_get_time(h->conf, "delay_warning_time", 'h') : 0;
 	c->line_limit = atol(param(h, "line_length_limit", "2048"));
 	if (c->line_limit < 1)
 		c->line_limit = 2048;
@@ -95,7 +97,7 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	 * so two files made in one millisecond differ in both halves.
 	 */
 	usec = (long)(now % 1000) * 1000 + (long)(host_next_serial(h) % 1000);
-	if (qfile_create(&c->w, spool, usec, e) != 0) {
+	if (qfile_create(&c->w, spool, "incoming", 0, usec, e) != 0) {
 		free(spool);
 		cleanup_abort(&c);
 		return NULL;
@@ -114,6 +116,13 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 	s = canonical(c, c->sender);
 	qfile_puts(&c->w, QFILE_REC_FROM, s);
 	free(s);
+	if (env->origin == CLEANUP_ORIGIN_PICKUP && env->attrs != NULL) {
+		size_t i;
+
+		for (i = 0; env->attrs[i] != NULL; i++)
+			qfile_puts(&c->w, QFILE_REC_ATTR, env->attrs[i]);
+	}
+	c->env.attrs = NULL;	/* borrowed only until here */
 
 	/* The attributes smtpd passes (reference/commands/05-queue.txt). */
 	if (env->origin == CLEANUP_ORIGIN_SMTPD) {
@@ -156,17 +165,35 @@ const char *cleanup_id(const struct cleanup *c)
 
 int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e)
 {
+	return cleanup_rcpt_orig(c, rcpt, NULL, NULL, e);
+}
+
+int cleanup_rcpt_orig(struct cleanup *c, const char *rcpt, const char *orig,
+		      const char *dsn_orig, struct err *e)
+{
 	char *canon = canonical(c, rcpt);
 
 	(void)e;
 	BUG_ON(c->have_message);
-	if (c->env.origin == CLEANUP_ORIGIN_SMTPD)
+	/*
+	 * cleanup_envelope.c, on the transition to the recipient records:
+	 * the time of the delay warning (REC_TYPE_WARN_FORMAT "%15ld", so
+	 * that qmgr can zero it in place), never for the null sender.
+	 */
+	if (c->nrcpt == 0 && c->env.warn_seen)
+		qfile_putf(&c->w, QFILE_REC_WARN, "%15ld", c->env.warn_time);
+	else if (c->nrcpt == 0 && c->delay_warning > 0 && c->sender[0] != '\0')
+		qfile_putf(&c->w, QFILE_REC_WARN, "%15ld",
+			   (long)(c->env.arrival / 1000) + c->delay_warning);
+	if (dsn_orig != NULL)
+		qfile_putf(&c->w, QFILE_REC_ATTR, "dsn_orig_rcpt=%s", dsn_orig);
+	else if (c->env.origin == CLEANUP_ORIGIN_SMTPD)
 		qfile_putf(&c->w, QFILE_REC_ATTR, "dsn_orig_rcpt=rfc822;%s", rcpt);
-	qfile_puts(&c->w, QFILE_REC_ORCP, rcpt);
+	qfile_puts(&c->w, QFILE_REC_ORCP, orig != NULL ? orig : rcpt);
 	qfile_puts(&c->w, QFILE_REC_RCPT, canon);
 	free(canon);
 	c->rcpts = xrealloc(c->rcpts, (c->nrcpt + 1) * sizeof(*c->rcpts));
-	c->rcpts[c->nrcpt++] = xstrdup(rcpt);
+	c->rcpts[c->nrcpt++] = xstrdup(orig != NULL ? orig : rcpt);
 	return 0;
 }
 
@@ -281,9 +308,17 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 	qfile_puts(&c->w, QFILE_REC_MESG, "");
 	c->data_offset = c->w.offset;
 
-	/* The Received: header smtpd (or pickup) writes first. */
-	mail_date_header(c->env.arrival, date, sizeof(date));
-	if (c->env.origin == CLEANUP_ORIGIN_PICKUP) {
+	/* The Received: header smtpd (or pickup, or bounce) writes first;
+	 * pickup dates it with the maildrop file's mtime (pickup.c). */
+	mail_date_header(c->env.origin == CLEANUP_ORIGIN_PICKUP && c->env.received_at > 0
+			 ? c->env.received_at : c->env.arrival, date, sizeof(date));
+	if (c->env.origin == CLEANUP_ORIGIN_INTERNAL) {
+		/* reference/mailboxes/root-bounce.mbox */
+		hdr = c->env.received
+		      ? xasprintf("Received: by %s (%s)\n\tid %s; %s", c->myhostname,
+				  c->mail_name, c->w.id, date)
+		      : NULL;
+	} else if (c->env.origin == CLEANUP_ORIGIN_PICKUP) {
 		hdr = xasprintf("Received: by %s (%s, from userid %d)\n\tid %s; %s",
 				c->myhostname, c->mail_name, c->env.uid, c->w.id, date);
 	} else {
@@ -304,7 +339,8 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 					c->myhostname, c->mail_name, c->protocol,
 					c->w.id, date);
 	}
-	put_text(c, hdr);
+	if (hdr != NULL)
+		put_text(c, hdr);
 	free(hdr);
 
 	for (i = 0; i < hdr_end; i++)
@@ -323,6 +359,8 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
 		free(hdr);
 	}
 	if (!have_date) {
+		/* cleanup_message.c: the arrival time (the T record) */
+		mail_date_header(c->env.arrival, date, sizeof(date));
 		hdr = xasprintf("Date: %s", date);
 		put_text(c, hdr);
 		free(hdr);
@@ -407,7 +445,7 @@ int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
 	snprintf(out->id, sizeof(out->id), "%s", c->w.id);
 	out->size = data_size;
 	out->nrcpt = c->nrcpt;
-	rc = qfile_commit(&c->w, "incoming", &out->path, e);
+	rc = qfile_commit(&c->w, &out->path, e);
 	cleanup_free(c);
 	if (rc != 0) {
 		out->id[0] = 0;
@@ -428,4 +466,28 @@ void cleanup_result_reset(struct cleanup_result *r)
 {
 	free(r->path);
 	memset(r, 0, sizeof(*r));
+}
+
+int cleanup_post(struct host *h, mtime_t now, const char *sender,
+		 const char *const *rcpts, size_t nrcpt, const char *content,
+		 size_t len, int received, struct cleanup_result *out,
+		 struct err *e)
+{
+	struct cleanup_env env;
+	struct cleanup *c;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&env, 0, sizeof(env));
+	env.origin = CLEANUP_ORIGIN_INTERNAL;
+	env.sender = sender;
+	env.arrival = now;
+	env.received = received;
+	c = cleanup_open(h, &env, now, e);
+	if (c == NULL)
+		return -1;
+	for (i = 0; i < nrcpt; i++)
+		(void)cleanup_rcpt(c, rcpts[i], e);
+	(void)cleanup_message(c, content, len, now, e);
+	return cleanup_close(&c, now, out, e);
 }

@@ -8,15 +8,20 @@
  *                     canonical form, the client attributes smtpd passes)
  *   cleanup_rcpt()    each accepted recipient: dsn_orig_rcpt, O (as the
  *                     client gave it) and R (canonical: "wees" ->
- *                     "wees@centos.localdomain")
+ *                     "wees@centos.localdomain"); before the first one,
+ *                     when delay_warning_time is set and the sender is
+ *                     not <>, the W record (warning_message_time: when
+ *                     qmgr is to send the delay notice; it sets it to 0
+ *                     once sent), as cleanup_envelope.c writes it
  *   cleanup_message() the content at the end of DATA: the Received:
  *                     header smtpd writes, the client's header lines in
  *                     order, then the missing Message-Id:, Date: and From:
  *                     (never To:), an empty line if the body did not start
  *                     with one, the body; logs "cleanup[PID]: ID:
  *                     message-id=<...>"
- *   cleanup_close()   fills in the size record, fsyncs, renames into
- *                     incoming/ and marks the file complete (u+x)
+ *   cleanup_close()   fills in the size record, fsyncs and marks the
+ *                     file complete (u+x); it was in incoming/ from
+ *                     cleanup_open() on, mode 0600 (qfile.h)
  *   cleanup_abort()   RSET, a lost connection: the file is removed
  *
  * Header texts follow reference/transcripts/smtp/01-study-note.after.mbox-wees
@@ -37,6 +42,9 @@ struct host;
 enum cleanup_origin {
 	CLEANUP_ORIGIN_SMTPD,	/* Received: from HELO (NAME [ADDR]) ... with PROTO */
 	CLEANUP_ORIGIN_PICKUP,	/* Received: by HOST (Postfix, from userid UID) */
+	CLEANUP_ORIGIN_INTERNAL,/* Postfix's own post_mail(): bounce(8) notices
+				   ("Received: by HOST (Postfix)" when asked),
+				   local(8) forwarding an alias (none) */
 };
 
 /* What the submitting program tells cleanup; strings are borrowed. */
@@ -55,8 +63,18 @@ struct cleanup_env {
 	const char *sasl_method;	/* NULL unless authenticated */
 	const char *sasl_username;
 	/* pickup */
-	int uid;			/* submitting user */
+	int uid;			/* submitting user (the file's owner) */
 	const char *fullname;		/* "root" (passwd gecos), or NULL */
+	mtime_t received_at;		/* the maildrop file's mtime, for its
+					   Received: date; 0: arrival */
+	const char *const *attrs;	/* "name=value" records a requeued
+					   file had (client_name=...), kept
+					   after the sender; NULL-terminated */
+	/* internal */
+	int received;			/* write "Received: by HOST (Postfix)" */
+	/* a requeued file (postsuper -r) keeps its own W record */
+	int warn_seen;			/* copy warn_time instead of making one */
+	long warn_time;			/* seconds; 0: the notice was sent */
 };
 
 struct cleanup_result {
@@ -75,6 +93,13 @@ struct cleanup *cleanup_open(struct host *h, const struct cleanup_env *env,
 const char *cleanup_id(const struct cleanup *c);
 /* One recipient as the client gave it ("wees", "bob@b.example"). */
 int cleanup_rcpt(struct cleanup *c, const char *rcpt, struct err *e);
+/*
+ * The same with what an earlier cleanup recorded (a requeued file): orig
+ * is its O record (NULL: rcpt), dsn_orig its dsn_orig_rcpt attribute
+ * ("rfc822;wees"; NULL: none, or smtpd's default for that origin).
+ */
+int cleanup_rcpt_orig(struct cleanup *c, const char *rcpt, const char *orig,
+		      const char *dsn_orig, struct err *e);
 /* The message as received: unstuffed, LF line ends (the engine's DATA). */
 int cleanup_message(struct cleanup *c, const char *data, size_t len,
 		    mtime_t now, struct err *e);
@@ -95,5 +120,18 @@ void cleanup_log_rejected(struct cleanup *c, mtime_t now);
 /* Throws the message away (no file stays); *cp = NULL. */
 void cleanup_abort(struct cleanup **cp);
 void cleanup_result_reset(struct cleanup_result *r);
+
+/*
+ * Postfix's post_mail() for a message the mail system makes itself: one
+ * call of open, rcpt (each, already canonical), message, close with
+ * origin CLEANUP_ORIGIN_INTERNAL, arrival now. content is headers, an
+ * empty line, the body (LF lines); received asks for bounce's Received:
+ * line. 0 with *out filled (cleanup_result_reset), or -1 with e (nothing
+ * left in the queue).
+ */
+int cleanup_post(struct host *h, mtime_t now, const char *sender,
+		 const char *const *rcpts, size_t nrcpt, const char *content,
+		 size_t len, int received, struct cleanup_result *out,
+		 struct err *e);
 
 #endif

@@ -16,6 +16,7 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/aliases.h"
+#include "mta/anvil.h"
 #include "mta/passwd.h"
 #include "sim/world.h"
 
@@ -27,6 +28,9 @@ struct host_state {
 	char *myhostname;
 	char *addr;
 	unsigned serial;
+	struct anvil *anvil;	/* anvil(8)'s memory, see host_anvil() */
+	char **anvil_said;	/* its exit lines, logged after the next line */
+	int in_log;
 };
 
 static struct host_state *st(const struct host *h)
@@ -121,7 +125,43 @@ struct conf *host_conf_new(struct host *h, struct err *e)
 	return c;
 }
 
+/* What anvil logs when `postfix reload` makes it exit. */
+static void anvil_exits(struct host *h)
+{
+	struct host_state *s = st(h);
+	long unit = h->conf != NULL ? conf_get_time(h->conf, "anvil_rate_time_unit", 's') : 60;
+	char **said;
+	size_t i;
+
+	if (s->anvil == NULL)
+		return;
+	said = anvil_exit(s->anvil, unit * 1000);
+	if (said == NULL)
+		return;
+	if (s->anvil_said != NULL) {
+		for (i = 0; s->anvil_said[i] != NULL; i++)
+			free(s->anvil_said[i]);
+		free(s->anvil_said);
+	}
+	s->anvil_said = said;
+}
+
+struct anvil *host_anvil(struct host *h)
+{
+	struct host_state *s = st(h);
+
+	if (s->anvil == NULL)
+		s->anvil = anvil_new();
+	return s->anvil;
+}
+
 int host_reload(struct host *h, struct err *e)
+{
+	anvil_exits(h);
+	return host_reread(h, e);
+}
+
+int host_reread(struct host *h, struct err *e)
 {
 	struct err e1;
 	struct host_state *s = st(h);
@@ -187,7 +227,7 @@ struct host *host_open(struct world *w, const char *name, struct err *e)
 	d = world_hostdef(w, name);
 	s->addr = d != NULL ? xstrdup(d->addr) : NULL;
 	/* Config errors are logged and do not stop the host. */
-	(void)host_reload(h, NULL);
+	(void)host_reread(h, NULL);
 	return h;
 }
 
@@ -199,6 +239,14 @@ void host_free(struct host **hp)
 	if (h == NULL)
 		return;
 	s = st(h);
+	anvil_free(&s->anvil);
+	if (s->anvil_said != NULL) {
+		size_t i;
+
+		for (i = 0; s->anvil_said[i] != NULL; i++)
+			free(s->anvil_said[i]);
+		free(s->anvil_said);
+	}
 	passwd_reset(&s->passwd);
 	aliases_reset(&s->aliases);
 	free(s->myorigin);
@@ -283,26 +331,52 @@ int host_pid(struct host *h, const char *process)
 	return 1000 + (int)(x % 30000u);
 }
 
-void host_log(struct host *h, mtime_t now, const char *process,
-	      const char *fmt, ...)
+/*
+ * maillog_file (Postfix 3.4+): when set, Postfix's programs log through
+ * postlogd into that file instead of syslog. Only names under /var (the
+ * default maillog_file_prefixes "/var, /dev/stdout") inside the host's
+ * tree count; NULL means syslog (mail.log). master keeps the syslog it
+ * started with until it is restarted. Caller frees.
+ */
+static char *maillog_file(struct host *h, const char *process, int pid)
 {
-	char msg[4096], stamp[64], *line, *path;
+	const char *v = h->conf != NULL ? conf_get(h->conf, "maillog_file") : NULL;
+
+	if (pid < 0 || v == NULL || strncmp(v, "/var/", 5) != 0 || strstr(v, "..") != NULL
+	    || strcmp(process, "postfix/master") == 0)
+		return NULL;
+	return host_path(h, v + 1);
+}
+
+/* One mail.log line; pid < 0 leaves out "[PID]" (Dovecot's lines). */
+static void log_line(struct host *h, mtime_t now, const char *process, int pid,
+		     const char *fmt, va_list ap)
+{
+	char msg[4096], stamp[64], ptag[32] = "", *line, *path;
 	struct trace_event ev;
 	time_t sec = (time_t)(now / 1000);
 	struct tm tm;
-	va_list ap;
 	int fd;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	gmtime_r(&sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
-	line = xasprintf("%s.%06d+00:00 %s %s[%d]: %s\n", stamp,
-			 (int)(now % 1000) * 1000, host_log_name(h), process,
-			 host_pid(h, process), msg);
-	path = host_path(h, "var/log/mail.log");
+	if (pid >= 0)
+		snprintf(ptag, sizeof(ptag), "[%d]", pid);
+	path = maillog_file(h, process, pid);
+	if (path != NULL) {
+		/* postlogd: the traditional syslog format, "Nov 28 22:05:51"
+		 * (reference/commands/12-maillog-file.txt) */
+		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		line = xasprintf("%s %s %s%s: %s\n", stamp, host_log_name(h), process,
+				 ptag, msg);
+	} else {
+		/* Debian 12 rsyslog: RFC 3339 with microseconds, UTC here */
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		line = xasprintf("%s.%06d+00:00 %s %s%s: %s\n", stamp,
+				 (int)(now % 1000) * 1000, host_log_name(h), process,
+				 ptag, msg);
+		path = host_path(h, "var/log/mail.log");
+	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	if (fd >= 0) {
 		/* a failed log write must not stop mail; rsyslog drops too */
@@ -322,4 +396,42 @@ void host_log(struct host *h, mtime_t now, const char *process,
 	ev.direction = TRACE_DIR_NONE;
 	ev.text = msg;
 	trace_emit(&h->trace, &ev);
+
+	/*
+	 * anvil's last words come right after the line that follows the
+	 * reload: master's "reload -- ..." (reference/transcripts/smtp/04e).
+	 */
+	if (st(h)->anvil_said != NULL && !st(h)->in_log) {
+		char **said = st(h)->anvil_said;
+		size_t i;
+
+		st(h)->anvil_said = NULL;
+		st(h)->in_log = 1;
+		for (i = 0; said[i] != NULL; i++) {
+			host_log(h, now, "postfix/anvil", "%s", said[i]);
+			free(said[i]);
+		}
+		free(said);
+		st(h)->in_log = 0;
+	}
+}
+
+void host_log(struct host *h, mtime_t now, const char *process,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(h, now, process, host_pid(h, process), fmt, ap);
+	va_end(ap);
+}
+
+void host_log_raw(struct host *h, mtime_t now, const char *ident,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(h, now, ident, -1, fmt, ap);
+	va_end(ap);
 }

@@ -35,8 +35,15 @@ struct host {
  * Config errors are logged as Postfix would and do not stop the host. */
 struct host *host_open(struct world *w, const char *name, struct err *e);
 void host_free(struct host **hp);
-/* Re-reads the configuration (postfix reload, each serve run). */
+/* postfix reload: re-reads the configuration, and anvil(8) exits: its
+ * statistics (host_anvil()) are logged right after the next line this
+ * host logs (master's "reload -- ..."). */
 int host_reload(struct host *h, struct err *e);
+/* Re-reads the configuration only, as each new smtpd process does. */
+int host_reread(struct host *h, struct err *e);
+/* The host's anvil(8) (mta/anvil.h), made on first use. */
+struct anvil;
+struct anvil *host_anvil(struct host *h);
 
 /*
  * A new conf for this host: the virtual machine set (its name, 127.0.0.1/8,
@@ -78,9 +85,20 @@ unsigned host_next_serial(struct host *h);
 /*
  * Appends one line to var/log/mail.log in Debian 12's rsyslog format
  * ("2026-11-28T21:59:50.190157+00:00 centos postfix/smtpd[14013]: text")
- * and traces it. process is "postfix/smtpd".
+ * and traces it. process is "postfix/smtpd". With maillog_file set (a
+ * name under /var), the line goes there instead, in postlogd's format
+ * ("Nov 28 22:05:51 centos postfix/pickup[14927]: text"), except
+ * master's own lines.
  */
 void host_log(struct host *h, mtime_t now, const char *process,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * The same line without "[PID]": "... centos dovecot: pop3-login: ...".
+ * Dovecot logs through its log process, whose syslog ident is plain
+ * "dovecot" (reference/transcripts/pop3/01-*.log). Traced with process
+ * = ident.
+ */
+void host_log_raw(struct host *h, mtime_t now, const char *ident,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -177,6 +177,22 @@ static char *slurp(const char *path, size_t *len_out)
 	return buf_steal(&b, len_out);
 }
 
+/*
+ * Berkeley DB's hash files are whole 4096-byte pages, three for a small
+ * table (reference/commands/07-aliases.txt: aliases.db is 12288 bytes):
+ * the index is padded with NUL bytes to that size, so `ls -l` shows what
+ * it shows on Postfix. The reader stops at the first NUL.
+ */
+static void pad_db(FILE *f)
+{
+	long size = ftell(f), want = 3 * 4096;
+
+	while (want < size + 1)
+		want += 4096;
+	for (; size >= 0 && size < want; size++)
+		fputc('\0', f);
+}
+
 static int indexed_type(const char *type)
 {
 	return strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0
@@ -426,6 +442,7 @@ int maps_build(struct host *h, const char *spec, char **warn_out,
 		}
 		fprintf(f, "%s\t%s\n", t.e[i].key, t.e[i].value);
 	}
+	pad_db(f);
 	if (fclose(f) != 0 || rename(tmp, db) != 0) {
 		int errnum = errno;
 
@@ -496,6 +513,7 @@ int maps_build_aliases(struct host *h, const char *spec, char **warn_out,
 		fprintf(f, "%s%s\n", MAPS_INDEX_MAGIC, "hash");
 		for (i = 0; i < al.n; i++)
 			fprintf(f, "%s\t%s\n", al.v[i].name, al.v[i].value);
+		pad_db(f);
 		if (fclose(f) != 0 || rename(tmp, db) != 0) {
 			rc = err_set(e, errno, "write database %s.db: %s", name, strerror(errno));
 			remove(tmp);

@@ -14,8 +14,10 @@
  * lookup key to lower case for these types).
  *
  * The .db "index" is maillab's own format (sorted "key<TAB>value" lines
- * after a header line), not Berkeley DB: what matters for the learner is
- * that postmap must run after an edit, as on a real server.
+ * after a header line, padded with NUL bytes to whole 4096-byte pages, at
+ * least three, so that `ls -l` shows Berkeley DB's 12288 bytes), not
+ * Berkeley DB: what matters for the learner is that postmap must run
+ * after an edit, as on a real server.
  */
 #ifndef MAILLAB_MAPS_H
 #define MAILLAB_MAPS_H

@@ -22,7 +22,7 @@ int postdrop(struct host *h, mtime_t now, int uid, const char *sender,
 	const char *p = content, *end = content + len;
 	size_t i;
 
-	if (qfile_create(&w, spool, (long)(now % 1000) * 1000
+	if (qfile_create(&w, spool, "maildrop", 0444, (long)(now % 1000) * 1000
 			 + (long)(host_next_serial(h) % 1000), e) != 0) {
 		free(spool);
 		return -1;
@@ -46,7 +46,7 @@ int postdrop(struct host *h, mtime_t now, int uid, const char *sender,
 	qfile_puts(&w, QFILE_REC_XTRA, "");
 	qfile_puts(&w, QFILE_REC_END, "");
 	snprintf(id_out, 32, "%s", w.id);
-	if (qfile_commit(&w, "maildrop", NULL, e) != 0)
+	if (qfile_commit(&w, NULL, e) != 0)
 		return -1;
 	return 0;
 }

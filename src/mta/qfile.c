@@ -230,34 +230,55 @@ static void write_all(struct qfile_writer *w, const void *p, size_t n)
 	}
 }
 
-int qfile_create(struct qfile_writer *w, const char *spool, long usec,
-		 struct err *e)
+int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
+		 int extra_mode, long usec, struct err *e)
 {
 	struct stat st;
-	char *dir;
+	char *tmp = NULL;
+	int i;
 
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
-	dir = xasprintf("%s/.cleanup", spool);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		err_set(e, errno, _("cannot create directory %s: %s"), dir, strerror(errno));
-		free(dir);
-		return -1;
+	w->mode = 0700 | (extra_mode & 0077);
+	w->dir = xasprintf("%s/%s", spool, queue);
+	if (usec < 0 || usec > 0xFFFFF)
+		usec = 0;
+	/*
+	 * mail_queue_enter(): a name no queue ID can have (it has a dot),
+	 * unique by time and process; a stale one from a crash is skipped.
+	 */
+	for (i = 0; i < 1000; i++) {
+		free(tmp);
+		tmp = xasprintf("%s/%ld.%d", w->dir, (usec + i) % 1000000, (int)getpid());
+		w->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			     0600 | (extra_mode & 0044));
+		if (w->fd >= 0 || errno != EEXIST)
+			break;
 	}
-	w->tmp_path = xasprintf("%s/tmp.XXXXXX", dir);
-	free(dir);
-	w->fd = mkstemp(w->tmp_path);
 	if (w->fd < 0 || fstat(w->fd, &st) != 0) {
-		err_set(e, errno, _("cannot create %s: %s"), w->tmp_path, strerror(errno));
+		err_set(e, errno, _("cannot create %s: %s"), tmp, strerror(errno));
+		if (w->fd >= 0)
+			unlink(tmp);
+		free(tmp);
 		qfile_abort(w);
 		return -1;
 	}
-	/* Postfix writes queue files 0600 and adds u+x once complete. */
-	(void)fchmod(w->fd, 0600);
-	w->spool = xstrdup(spool);
-	if (usec < 0 || usec > 0xFFFFF)
-		usec = 0;
+	/* umask must not take the bits that say "not ready" or "postdrop" */
+	(void)fchmod(w->fd, 0600 | (extra_mode & 0044));
 	snprintf(w->id, sizeof(w->id), "%05lX%lX", usec, (unsigned long)st.st_ino);
+	w->path = xasprintf("%s/%s", w->dir, w->id);
+	/* the inode is unique while the file exists: so is the name */
+	if (rename(tmp, w->path) != 0) {
+		err_set(e, errno, _("cannot rename %s to %s: %s"), tmp, w->path,
+			strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		free(w->path);
+		w->path = NULL;
+		qfile_abort(w);
+		return -1;
+	}
+	free(tmp);
 	return 0;
 }
 
@@ -311,59 +332,43 @@ void qfile_update(struct qfile_writer *w, long offset, const void *data,
 	w->offset = end;
 }
 
-int qfile_commit(struct qfile_writer *w, const char *queue, char **path_out,
-		 struct err *e)
+int qfile_commit(struct qfile_writer *w, char **path_out, struct err *e)
 {
-	char *qdir = xasprintf("%s/%s", w->spool, queue);
-	char *path = xasprintf("%s/%s", qdir, w->id);
-	struct stat st;
 	int dfd;
 
 	if (path_out)
 		*path_out = NULL;
+	BUG_ON(w->path == NULL || w->done);
 	if (w->failed) {
-		err_set(e, w->errnum, _("cannot write %s: %s"), w->tmp_path, strerror(w->errnum));
+		err_set(e, w->errnum, _("cannot write %s: %s"), w->path, strerror(w->errnum));
 		goto fail;
 	}
-	if (fsync(w->fd) != 0 || close(w->fd) != 0) {
+	if (fsync(w->fd) != 0) {
+		err_set(e, errno, _("cannot write %s: %s"), w->path, strerror(errno));
+		goto fail;
+	}
+	/* mail_stream_finish_file(): the owner-execute bit says "complete" */
+	if (fchmod(w->fd, (mode_t)w->mode) != 0) {
+		err_set(e, errno, _("cannot chmod %s: %s"), w->path, strerror(errno));
+		goto fail;
+	}
+	if (close(w->fd) != 0) {
 		w->fd = -1;
-		err_set(e, errno, _("cannot write %s: %s"), w->tmp_path, strerror(errno));
+		err_set(e, errno, _("cannot write %s: %s"), w->path, strerror(errno));
 		goto fail;
 	}
 	w->fd = -1;
-	/* a queue ID is unique while its file exists */
-	if (lstat(path, &st) == 0) {
-		err_set(e, EEXIST, _("cannot rename %s to %s: %s"), w->tmp_path, path,
-			strerror(EEXIST));
-		goto fail;
-	}
-	if (rename(w->tmp_path, path) != 0) {
-		err_set(e, errno, _("cannot rename %s to %s: %s"), w->tmp_path, path,
-			strerror(errno));
-		goto fail;
-	}
-	free(w->tmp_path);
-	w->tmp_path = NULL;
-	if (chmod(path, 0700) != 0) {
-		err_set(e, errno, _("cannot chmod %s: %s"), path, strerror(errno));
-		unlink(path);
-		goto fail;
-	}
-	dfd = open(qdir, O_RDONLY | O_DIRECTORY);
+	dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		(void)fsync(dfd);
 		close(dfd);
 	}
-	free(qdir);
+	w->done = 1;
 	if (path_out)
-		*path_out = path;
-	else
-		free(path);
+		*path_out = xstrdup(w->path);
 	qfile_abort(w);		/* frees what is left */
 	return 0;
 fail:
-	free(qdir);
-	free(path);
 	qfile_abort(w);
 	return -1;
 }
@@ -373,10 +378,10 @@ void qfile_abort(struct qfile_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
-	if (w->tmp_path != NULL)
-		unlink(w->tmp_path);
-	free(w->tmp_path);
-	w->tmp_path = NULL;
-	free(w->spool);
-	w->spool = NULL;
+	if (w->path != NULL && !w->done)
+		unlink(w->path);
+	free(w->path);
+	w->path = NULL;
+	free(w->dir);
+	w->dir = NULL;
 }

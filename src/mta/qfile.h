@@ -11,13 +11,19 @@
  *   M  start of content (empty)  N  a text line  L  part of a long line
  *   X  start of the extracted segment (empty)   E  end (empty)
  *
- * Writing: a file is created under var/spool/postfix/.cleanup/ with a
- * temporary name, its queue ID is made from the arrival microseconds and
- * the file's inode (Postfix's short IDs: "%05X%lX", e.g. 1F3A6104556),
- * records are appended, the size record is updated, the file is fsync'ed,
- * renamed into its queue (incoming/), given the owner-execute bit (how
- * Postfix marks a queue file complete) and the directory is fsync'ed. An
- * aborted file is unlinked: nothing half-written is ever in a queue.
+ * Writing, as Postfix's mail_queue_enter() and mail_stream_finish(): the
+ * file is created in its queue directory itself (incoming/ for cleanup,
+ * maildrop/ for postdrop), first under a temporary name, then renamed in
+ * that directory to its queue ID, made from the arrival microseconds and
+ * the file's inode (Postfix's short IDs: "%05X%lX", e.g. 1F3A6104556).
+ * While it is written its mode is 0600 (0644 for postdrop); records are
+ * appended, the size record is updated, the file is fsync'ed and given
+ * the owner-execute bit (0700, 0744): only then is it a message. Readers
+ * skip files without that bit (queue_ops_list(), Postfix's
+ * mail_open_ok()), so a learner running `ls incoming/` during DATA sees
+ * the file, and nothing half-received is ever delivered. An aborted file
+ * is unlinked; one left by a crash stays 0600 until postsuper removes it
+ * (queue_ops_purge_temp()).
  *
  * Reading: qfile_read() gives every record with its offset, for postcat,
  * mailq and the queue manager.
@@ -110,21 +116,28 @@ void qfile_encode(struct buf *b, int type, const void *data, size_t len);
 /* A queue file being written. */
 struct qfile_writer {
 	int fd;
-	char *spool;		/* .../var/spool/postfix */
-	char *tmp_path;
+	char *path;		/* SPOOL/<queue>/<ID> (the temporary name
+				   before qfile_create returns) */
+	char *dir;		/* SPOOL/<queue> */
+	int mode;		/* the final mode: 0700 | extra */
 	char id[32];		/* queue ID, valid after qfile_create */
 	long offset;		/* bytes written so far */
 	int failed;		/* a write failed: commit will refuse */
 	int errnum;
+	int done;		/* committed: abort leaves the file alone */
 };
 
+/* The owner-execute bit that marks a complete queue file. */
+#define QFILE_READY_BIT 0100
+
 /*
- * Creates the temporary file under SPOOL/.cleanup/ and makes the queue ID
- * from usec (the arrival microseconds, 0..999999) and the inode.
+ * Creates SPOOL/QUEUE/<ID>, mode 0600 | extra_mode (postdrop: 0444, so
+ * pickup tells its files from requeued ones), the queue ID made from usec
+ * (the arrival microseconds, 0..999999) and the inode.
  * 0, or -1 with e set (nothing left behind).
  */
-int qfile_create(struct qfile_writer *w, const char *spool, long usec,
-		 struct err *e);
+int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
+		 int extra_mode, long usec, struct err *e);
 /* Appends a record. Errors are remembered for qfile_commit(). */
 void qfile_put(struct qfile_writer *w, int type, const void *data, size_t len);
 void qfile_puts(struct qfile_writer *w, int type, const char *s);
@@ -134,13 +147,13 @@ void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
 void qfile_update(struct qfile_writer *w, long offset, const void *data,
 		  size_t len);
 /*
- * fsync, rename into SPOOL/<queue>/<ID>, chmod 0700 (complete), fsync the
- * directory. *path_out (may be NULL) gets the final path (caller frees).
- * On failure the temporary file is removed. 0 or -1 with e set.
+ * fsync, the ready mode (0700 | extra), fsync the directory: the message
+ * is in its queue. *path_out (may be NULL) gets the path (caller frees).
+ * On failure the file is removed. 0 or -1 with e set.
  */
-int qfile_commit(struct qfile_writer *w, const char *queue, char **path_out,
-		 struct err *e);
-/* Drops an unfinished file (RSET, a lost connection). Idempotent. */
+int qfile_commit(struct qfile_writer *w, char **path_out, struct err *e);
+/* Drops an unfinished file (RSET, a lost connection): it is unlinked;
+ * after qfile_commit() only memory is freed. Idempotent. */
 void qfile_abort(struct qfile_writer *w);
 
 #endif

@@ -14,10 +14,10 @@
 #include "lib/conf.h"
 #include "lib/xalloc.h"
 #include "mta/bounce.h"
+#include "mta/cleanup.h"
 #include "mta/host.h"
 #include "mta/local.h"
 #include "mta/log_adhoc.h"
-#include "mta/post_mail.h"
 #include "mta/qmgr_backoff.h"
 #include "mta/qmgr_message.h"
 #include "mta/queue_ops.h"
@@ -116,22 +116,20 @@ static int forward(void *ctx, const struct local_msg *lm,
 		   struct err *e)
 {
 	struct qmgr_run *r = ctx;
-	struct post_mail pm;
-	char id[32], *prepend = xasprintf("Delivered-To: %s", lm->queue_id);
+	struct cleanup_result res;
+	struct buf content;
 	int rc;
 
 	/* queue_id carries the top-level recipient here (see deliver_local) */
-	memset(&pm, 0, sizeof(pm));
-	pm.sender = lm->sender;
-	pm.rcpts = addrs;
-	pm.nrcpt = n;
-	pm.content = lm->content;
-	pm.len = lm->len;
-	pm.prepend = prepend;
-	rc = post_mail(r->h, r->now, &pm, id, NULL, e);
-	free(prepend);
+	buf_init(&content);
+	buf_addf(&content, "Delivered-To: %s\n", lm->queue_id);
+	buf_add(&content, lm->content, lm->len);
+	rc = cleanup_post(r->h, r->now, lm->sender, addrs, n, content.data,
+			  content.len, 0, &res, e);
+	buf_reset(&content);
 	if (rc == 0)
-		*qid_out = xstrdup(id);
+		*qid_out = xstrdup(res.id);
+	cleanup_result_reset(&res);
 	return rc;
 }
 
@@ -227,9 +225,9 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	size_t n = queue_ops_log_read(r->h, logq, r->m.id, &lr), i;
 	struct bounce_rcpt *br;
 	struct bounce_in in;
-	struct post_mail pm;
+	struct cleanup_result res;
 	const char *to[1];
-	char *hdr, *body, *content, id[32];
+	char *hdr, *body, *content;
 	struct err e;
 
 	if (n == 0 || r->m.sender[0] == '\0') {
@@ -263,58 +261,27 @@ static void notify(struct qmgr_run *r, const char *logq, enum bounce_kind kind)
 	in.maximal_queue_lifetime = param_time(r->h, "maximal_queue_lifetime", 'd');
 	bounce_notice(&in, &hdr, &body);
 	content = xasprintf("%s\n%s", hdr, body);
-	memset(&pm, 0, sizeof(pm));
 	to[0] = r->m.sender;
-	pm.sender = "";
-	pm.rcpts = to;
-	pm.nrcpt = 1;
-	pm.content = content;
-	pm.len = strlen(content);
-	pm.received = 1;
-	if (post_mail(r->h, r->now, &pm, id, NULL, &e) == 0)
+	if (cleanup_post(r->h, r->now, "", to, 1, content, strlen(content), 1, &res, &e) == 0) {
 		host_log(r->h, r->now, "postfix/bounce", "%s: sender %s notification: %s",
-			 r->m.id, kind == BOUNCE_DELAY ? "delay" : "non-delivery", id);
-	else
+			 r->m.id, kind == BOUNCE_DELAY ? "delay" : "non-delivery", res.id);
+		/*
+		 * bounce(8) runs while qmgr waits for its answer, and qmgr
+		 * takes the notice into active/ before it is done with this
+		 * message (reference/commands/08-sendmail-bounce.txt: "F17...:
+		 * from=<>, ... (queue active)" comes before "E62...:
+		 * removed"); it is delivered after that.
+		 */
+		(void)qmgr_activate(r->h, res.id, r->now);
+	} else {
 		host_log(r->h, r->now, "postfix/bounce", "warning: %s: %s", r->m.id, e.text);
+	}
+	cleanup_result_reset(&res);
 	free(content);
 	free(hdr);
 	free(body);
 	free(br);
 	queue_ops_log_free(&lr, n);
-}
-
-/* Delay warnings are sent once; the IDs warned about are kept in
- * var/lib/postfix/maillab-delay-warned (Postfix rewrites a W record in
- * the queue file instead). */
-static int warned(struct qmgr_run *r, int set)
-{
-	char *lib = host_path(r->h, "var/lib");
-	char *dir = host_path(r->h, "var/lib/postfix");
-	char *path = host_path(r->h, "var/lib/postfix/maillab-delay-warned");
-	char line[64];
-	FILE *f = fopen(path, "r");
-	int found = 0;
-
-	if (f != NULL) {
-		while (!found && fgets(line, sizeof(line), f) != NULL) {
-			line[strcspn(line, "\n")] = '\0';
-			found = strcmp(line, r->m.id) == 0;
-		}
-		fclose(f);
-	}
-	if (!found && set) {
-		(void)mkdir(lib, 0755);
-		(void)mkdir(dir, 0755);
-		f = fopen(path, "a");
-		if (f != NULL) {
-			fprintf(f, "%s\n", r->m.id);
-			fclose(f);
-		}
-	}
-	free(lib);
-	free(dir);
-	free(path);
-	return found;
 }
 
 static void finish(struct qmgr_run *r)
@@ -329,7 +296,6 @@ static void finish(struct qmgr_run *r)
 		long lifetime = param_time(r->h, r->m.sender[0] != '\0'
 						 ? "maximal_queue_lifetime"
 						 : "bounce_queue_lifetime", 'd');
-		long dwt = param_time(r->h, "delay_warning_time", 'h');
 
 		if (qmgr_backoff_expired(r->m.create, r->now, lifetime)) {
 			host_log(r->h, r->now, QMGR,
@@ -340,10 +306,14 @@ static void finish(struct qmgr_run *r)
 			host_log(r->h, r->now, QMGR, "%s: removed", r->m.id);
 			return;
 		}
-		if (dwt > 0 && r->now >= r->m.arrival + (mtime_t)dwt * 1000
-		    && r->m.sender[0] != '\0' && !warned(r, 0)) {
+		/*
+		 * qmgr_active.c: the W record cleanup wrote says when; once the
+		 * notice is out the record becomes 0 (never again).
+		 */
+		if (r->m.warn_time > 0 && r->now >= r->m.warn_time - 1000) {
 			notify(r, "defer", BOUNCE_DELAY);
-			(void)warned(r, 1);
+			if (queue_ops_clear_warn(r->active_path, r->m.warn_offset, &e) < 0)
+				host_log(r->h, r->now, QMGR, "warning: %s", e.text);
 		}
 		if (queue_ops_move(r->h, r->now, QMGR, r->m.id, "active", "deferred", &e) == 0) {
 			char *path = queue_ops_path(r->h, "deferred", r->m.id);
@@ -365,6 +335,33 @@ static void finish(struct qmgr_run *r)
 static int transport_is(const char *t, const char *name)
 {
 	return strcmp(t, name) == 0;
+}
+
+/* The "(queue active)" line: sender, size, recipients of the file. */
+static int log_active(struct host *h, const char *id, mtime_t now)
+{
+	struct qmgr_message m;
+	struct err e;
+	int rc = qmgr_message_load(h, "active", id, &m, &e);
+
+	if (rc == 0)
+		host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
+			 id, m.sender, m.size, m.nrcpt);
+	qmgr_message_reset(&m);
+	return rc;
+}
+
+int qmgr_activate(struct host *h, const char *id, mtime_t now)
+{
+	struct err e;
+
+	if (queue_ops_move(h, now, QMGR, id, "incoming", "active", &e) < 0) {
+		host_log(h, now, QMGR, "warning: %s", e.text);
+		return -1;
+	}
+	/* a file that cannot be read is set aside when it is delivered */
+	(void)log_active(h, id, now);
+	return 0;
 }
 
 int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
@@ -403,8 +400,10 @@ int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
 		free(r.active_path);
 		return 1;
 	}
-	host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
-		 id, r.m.sender, r.m.size, r.m.nrcpt);
+	/* qmgr_activate() logged it already for a message found in active/ */
+	if (strcmp(queue, "active") != 0)
+		host_log(h, now, QMGR, "%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)",
+			 id, r.m.sender, r.m.size, r.m.nrcpt);
 	r.t.arrival = r.m.arrival;
 	r.t.active = now;
 	r.t.handoff = now;

@@ -37,10 +37,18 @@ struct qmgr_hooks {
 	int (*write_fault)(void *ctx, struct host *h, const char *user);
 };
 
-/* Delivers queue/id of h ("incoming" or "deferred"). 1 when it ran, 0
- * when the file was gone, -1 on a file system error. */
+/* Delivers queue/id of h ("incoming" or "deferred"; "active" for one
+ * qmgr_activate() took in). 1 when it ran, 0 when the file was gone, -1
+ * on a file system error. */
 int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
 		 const char *queue, const char *id, mtime_t now);
+/*
+ * Takes incoming/id into active/ and logs "(queue active)" without
+ * delivering it yet: a notice bounce(8) queued while qmgr still works on
+ * the message it is about. The caller (the simulator) delivers what
+ * waits in active/ next. 0, or -1 (logged).
+ */
+int qmgr_activate(struct host *h, const char *id, mtime_t now);
 
 /* At start-up, as Postfix's qmgr: what was in active/ goes back to
  * incoming/ (a previous run stopped in the middle). */

@@ -54,6 +54,7 @@ int qmgr_message_load_path(const char *path, const char *id,
 	m->id = xstrdup(id);
 	m->path = xstrdup(path);
 	m->uid = -1;
+	m->warn_offset = -1;
 	qfile_init(&q);
 	if (qfile_read(path, &q, e) < 0) {
 		qfile_reset(&q);
@@ -90,6 +91,13 @@ int qmgr_message_load_path(const char *path, const char *id,
 		case QFILE_REC_TIME:
 			have_time = 1;
 			m->arrival = parse_time(r->data);
+			break;
+		case QFILE_REC_WARN:
+			/* first instance wins, as in cleanup and qmgr */
+			if (m->warn_offset < 0) {
+				m->warn_offset = r->offset;
+				m->warn_time = (mtime_t)strtol(r->data, NULL, 10) * 1000;
+			}
 			break;
 		case QFILE_REC_FROM:
 			have_from = 1;

@@ -42,6 +42,9 @@ struct qmgr_message {
 	char *content;		/* headers, empty line, body; LF line ends */
 	size_t len;
 	char *log_client;	/* log_message_origin attribute, or NULL */
+	mtime_t warn_time;	/* W record: when to send the delay notice;
+				   0: none asked or already sent */
+	long warn_offset;	/* where the W record starts, or -1 */
 };
 
 /*

@@ -184,8 +184,32 @@ const char *queue_ops_find(const struct host *h, const char *id)
 	return NULL;
 }
 
+static int is_message_queue(const char *queue)
+{
+	size_t i;
+
+	for (i = 0; queue_ops_message_queues[i] != NULL; i++)
+		if (strcmp(queue_ops_message_queues[i], queue) == 0)
+			return 1;
+	return 0;
+}
+
+/* Postfix's MAIL_QUEUE_STAT_READY test (mail_open_ok.c): rwx for the
+ * owner; a file still being written is 0600. */
+static int ready_mode(mode_t m)
+{
+	return (m & 0700) == 0700;
+}
+
+int queue_ops_ready(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && ready_mode(sb.st_mode);
+}
+
 static void scan_dir(const char *dir, struct queue_ops_entry **out, size_t *n,
-		     int depth)
+		     int depth, int messages)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -201,11 +225,12 @@ static void scan_dir(const char *dir, struct queue_ops_entry **out, size_t *n,
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			if (depth > 0)
-				scan_dir(p, out, n, depth - 1);
+				scan_dir(p, out, n, depth - 1, messages);
 			free(p);
 			continue;
 		}
-		if (!S_ISREG(sb.st_mode) || !queue_ops_valid_id(de->d_name)) {
+		if (!S_ISREG(sb.st_mode) || !queue_ops_valid_id(de->d_name)
+		    || (messages && !ready_mode(sb.st_mode))) {
 			free(p);
 			continue;
 		}
@@ -235,7 +260,7 @@ size_t queue_ops_list(const struct host *h, const char *queue,
 	size_t n = 0;
 
 	*out = NULL;
-	scan_dir(dir, out, &n, hashed(queue) ? 1 : 0);
+	scan_dir(dir, out, &n, hashed(queue) ? 1 : 0, is_message_queue(queue));
 	free(dir);
 	if (n > 1)
 		qsort(*out, n, sizeof(**out), cmp_entry);
@@ -254,6 +279,58 @@ void queue_ops_entries_free(struct queue_ops_entry **ep, size_t n)
 	}
 	free(*ep);
 	*ep = NULL;
+}
+
+/* postsuper.c's MAX_TEMP_AGE: a file not ready after a day is debris. */
+#define TEMP_MAX_AGE_MS (24LL * 3600 * 1000)
+
+static int purge_dir(const char *dir, mtime_t now, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		struct stat sb;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &sb) == 0) {
+			mtime_t mtime = (mtime_t)sb.st_mtim.tv_sec * 1000
+					+ sb.st_mtim.tv_nsec / 1000000;
+
+			if (S_ISDIR(sb.st_mode)) {
+				if (depth > 0)
+					n += purge_dir(p, now, depth - 1);
+			} else if (!S_ISREG(sb.st_mode)
+				   || (!ready_mode(sb.st_mode) && now > mtime + TEMP_MAX_AGE_MS)) {
+				if (unlink(p) == 0)
+					n++;
+			}
+		}
+		free(p);
+	}
+	closedir(d);
+	return n;
+}
+
+int queue_ops_purge_temp(const struct host *h, mtime_t now)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; queue_ops_message_queues[i] != NULL; i++) {
+		char *dir = xasprintf("%s/var/spool/postfix/%s", h->dir,
+				      queue_ops_message_queues[i]);
+
+		n += purge_dir(dir, now, hashed(queue_ops_message_queues[i]) ? 1 : 0);
+		free(dir);
+	}
+	return n;
 }
 
 int queue_ops_set_mtime(const char *path, mtime_t t)
@@ -279,6 +356,30 @@ int queue_ops_mark_done(const char *path, long offset, struct err *e)
 	}
 	c = 'D';
 	if (pwrite(fd, &c, 1, offset) != 1 || fsync(fd) < 0) {
+		int errnum = errno;
+
+		close(fd);
+		return err_set(e, errnum, "update %s: %s", path, strerror(errnum));
+	}
+	close(fd);
+	return 0;
+}
+
+int queue_ops_clear_warn(const char *path, long offset, struct err *e)
+{
+	/* 'W', length 15, then "%15ld" of 0: qmgr_message_update_warn() */
+	static const char rec[] = "W\017              0";
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	char hdr[2];
+
+	if (fd < 0)
+		return err_set(e, errno, "open %s: %s", path, strerror(errno));
+	if (pread(fd, hdr, 2, offset) != 2 || hdr[0] != 'W' || hdr[1] != 15) {
+		close(fd);
+		return err_set(e, 0, "%s: no warning time record at offset %ld", path, offset);
+	}
+	if (pwrite(fd, rec, sizeof(rec) - 1, offset) != (ssize_t)sizeof(rec) - 1
+	    || fsync(fd) < 0) {
 		int errnum = errno;
 
 		close(fd);

@@ -51,6 +51,17 @@ int queue_ops_move(struct host *h, mtime_t now, const char *process,
 int queue_ops_remove(struct host *h, mtime_t now, const char *process,
 		     const char *queue, const char *id);
 
+/* Nonzero when path is a complete queue file: a regular file with the
+ * owner's rwx bits (Postfix's mail_open_ok(): MAIL_QUEUE_STAT_READY). */
+int queue_ops_ready(const char *path);
+/*
+ * postsuper -p (also run by `postfix start`): removes from the message
+ * queues every file that is not complete and older than a day (what a
+ * crash left while cleanup or postdrop wrote it) and anything that is
+ * not a regular file, silently as Postfix does. Returns how many.
+ */
+int queue_ops_purge_temp(const struct host *h, mtime_t now);
+
 /* The queue that holds id (message queues only), or NULL. */
 const char *queue_ops_find(const struct host *h, const char *id);
 
@@ -60,7 +71,9 @@ struct queue_ops_entry {
 	mtime_t mtime;
 };
 
-/* The messages in a queue, sorted by mtime then ID. */
+/* The messages in a queue, sorted by mtime then ID. In the message
+ * queues only complete files count (mode 0700, see queue_ops_ready()):
+ * one cleanup or postdrop is still writing is not listed. */
 size_t queue_ops_list(const struct host *h, const char *queue,
 		      struct queue_ops_entry **out);
 void queue_ops_entries_free(struct queue_ops_entry **ep, size_t n);
@@ -71,6 +84,11 @@ int queue_ops_set_mtime(const char *path, mtime_t t);
 /* Marks the recipient record at offset done: its type byte becomes 'D'
  * (Postfix's REC_TYPE_DONE, written in place). 0 or -1 with e. */
 int queue_ops_mark_done(const char *path, long offset, struct err *e);
+
+/* After the delay notice: the W record at offset (warning_message_time)
+ * is set to 0 in place, as qmgr_message_update_warn() does, so that the
+ * notice goes out once. 0 or -1 with e. */
+int queue_ops_clear_warn(const char *path, long offset, struct err *e);
 
 /* One recipient in a defer or bounce log. */
 struct queue_ops_log_rec {

@@ -19,6 +19,7 @@
 #include "lib/conf.h"
 #include "lib/mastercf.h"
 #include "lib/xalloc.h"
+#include "mta/anvil.h"
 #include "mta/cleanup.h"
 #include "mta/host.h"
 #include "mta/smtpd_policy.h"
@@ -39,6 +40,8 @@ struct smtp_server {
 	char *last_id, *last_path;
 	struct buf out;			/* bytes for the client */
 	struct buf inl;			/* partial input line, for the trace */
+	int tls_pending;		/* 220 Ready to start TLS sent, no handshake yet */
+	char *anvil_ident;	/* "smtp:127.0.0.1" when anvil counts us */
 	int closed;
 	void (*queued)(void *, struct host *, const char *, const char *);
 	void *queued_ctx;
@@ -206,6 +209,9 @@ static void make_engine_conf(struct smtp_server *s, const struct smtp_server_opt
 		    || (*level == 0 && get_bool(s, "smtpd_use_tls", 0)));
 	s->ec.tls_active = o->tls_possible && get_bool(s, "smtpd_tls_wrappermode", 0);
 	s->ec.tls_auth_only = get_bool(s, "smtpd_tls_auth_only", 0);
+	/* mandatory TLS: the engine answers 530 until STARTTLS */
+	s->ec.tls_required = s->ec.tls_offer && !s->ec.tls_active
+		&& strcasecmp(level, "encrypt") == 0;
 	s->ec.sasl_enabled = get_bool(s, "smtpd_sasl_auth_enable", 0);
 	s->ec.sasl_mechs = s->sasl_mechs;
 }
@@ -288,6 +294,28 @@ static void slog(struct smtp_server *s, mtime_t now, const char *fmt, ...)
 
 /* ---- the session ---- */
 
+/*
+ * smtpd tells anvil(8) about every client that is not in
+ * smtpd_client_event_limit_exceptions (${smtpd_client_connection_limit_
+ * exceptions:$mynetworks}): reference smtp/04e and 04f, where mynetworks
+ * is 127.0.0.2/32, end with anvil's statistics.
+ */
+static void anvil_hello(struct smtp_server *s, mtime_t now)
+{
+	struct cidr_list except;
+	struct err e;
+
+	cidr_list_init(&except);
+	(void)cidr_list_parse(&except, get(s, "smtpd_client_event_limit_exceptions",
+					   get(s, "mynetworks", "")), &e);
+	if (!cidr_list_match(&except, s->client_addr)) {
+		s->anvil_ident = xasprintf("%s:%s", s->service, s->client_addr);
+		anvil_connect(host_anvil(s->h), now, s->anvil_ident,
+			      get_ms(s, "anvil_rate_time_unit", 60000));
+	}
+	cidr_list_reset(&except);
+}
+
 struct smtp_server *smtp_server_new(struct host *h,
 				    const struct smtp_server_opts *o,
 				    mtime_t now)
@@ -296,7 +324,7 @@ struct smtp_server *smtp_server_new(struct host *h,
 	const char *v;
 
 	/* each smtpd process reads the configuration when it starts */
-	(void)host_reload(h, NULL);
+	(void)host_reread(h, NULL);
 	s->h = h;
 	s->service = xstrdup(o->service ? o->service : "smtp");
 	load_conf(s);
@@ -327,6 +355,7 @@ struct smtp_server *smtp_server_new(struct host *h,
 	make_engine_conf(s, o);
 
 	slog(s, now, "connect from %s", s->peer);
+	anvil_hello(s, now);
 	if (s->policy_fatal != NULL)
 		slog(s, now, "%s%s", strncmp(s->policy_fatal, "warning: ", 9) == 0
 		     ? "" : "fatal: ", s->policy_fatal);
@@ -357,6 +386,10 @@ void smtp_server_free(struct smtp_server **sp)
 	if (s == NULL)
 		return;
 	tx_abort(s);
+	if (s->anvil_ident != NULL) {
+		anvil_disconnect(host_anvil(s->h), s->anvil_ident);
+		free(s->anvil_ident);
+	}
 	smtpd_free(&s->engine);
 	smtpd_policy_free(&s->policy);
 	conf_free(&s->conf);
@@ -604,6 +637,7 @@ static int handle(struct smtp_server *s, const struct smtpd_event *ev,
 	case SMTPD_EV_STARTTLS:
 		tx_abort(s);
 		drain(s, now);
+		s->tls_pending = 1;
 		return SMTP_SERVER_STARTTLS;
 	case SMTPD_EV_DELAY:
 		drain(s, now);
@@ -651,8 +685,31 @@ void smtp_server_eof(struct smtp_server *s, mtime_t now)
 		trace_line(s, now, TRACE_DIR_IN, s->inl.data, s->inl.len);
 		buf_clear(&s->inl);
 	}
-	smtpd_eof(s->engine, now);
+	if (s->tls_pending)
+		/* the handshake never completed (plain text after "220 Ready
+		 * to start TLS", a reset): "lost connection after STARTTLS"
+		 * and the disconnect line (reference/transcripts/smtp/06e) */
+		smtpd_close(s->engine, now);
+	else
+		smtpd_eof(s->engine, now);
 	/* what the engine still has to say (the disconnect line) */
+	while (smtpd_next(s->engine, &ev, now) == 1)
+		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
+		    || ev.type == SMTPD_EV_CLOSE)
+			(void)handle(s, &ev, now, &delay);
+	drain(s, now);
+	tx_abort(s);
+	s->closed = 1;
+}
+
+void smtp_server_tls_failed(struct smtp_server *s, const char *result,
+			    const char *problem, mtime_t now)
+{
+	struct smtpd_event ev;
+	long delay;
+
+	smtpd_tls_failed(s->engine, result, problem, now);
+	/* the SSL_accept lines, the lost connection, the disconnect line */
 	while (smtpd_next(s->engine, &ev, now) == 1)
 		if (ev.type == SMTPD_EV_LOG || ev.type == SMTPD_EV_RSET
 		    || ev.type == SMTPD_EV_CLOSE)
@@ -669,6 +726,7 @@ struct buf *smtp_server_output(struct smtp_server *s)
 
 void smtp_server_tls_started(struct smtp_server *s, mtime_t now)
 {
+	s->tls_pending = 0;
 	smtpd_tls_started(s->engine, now);
 	drain(s, now);
 }

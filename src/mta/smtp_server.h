@@ -57,7 +57,9 @@ struct smtp_server *smtp_server_new(struct host *h,
 void smtp_server_free(struct smtp_server **sp);
 void smtp_server_feed(struct smtp_server *s, const void *buf, size_t len,
 		      mtime_t now);
-/* The client went away (EOF). */
+/* The client went away (EOF). Also after SMTP_SERVER_STARTTLS when the
+ * handshake failed: "lost connection after STARTTLS" and the disconnect
+ * line, as Postfix logs them (reference/transcripts/smtp/06e). */
 void smtp_server_eof(struct smtp_server *s, mtime_t now);
 /* Runs the engine and the policy until the driver must act. */
 enum smtp_server_act smtp_server_run(struct smtp_server *s, mtime_t now,
@@ -65,6 +67,14 @@ enum smtp_server_act smtp_server_run(struct smtp_server *s, mtime_t now,
 /* The bytes for the client; the driver consumes them. */
 struct buf *smtp_server_output(struct smtp_server *s);
 void smtp_server_tls_started(struct smtp_server *s, mtime_t now);
+/*
+ * After SMTP_SERVER_STARTTLS: the handshake failed (smtpd_tls_failed():
+ * result "-1", "lost connection" or "timeout"; problem the TLS library's
+ * error text or NULL). mail.log gets Postfix's SSL_accept, lost
+ * connection and disconnect lines; nothing more is said to the client.
+ */
+void smtp_server_tls_failed(struct smtp_server *s, const char *result,
+			    const char *problem, mtime_t now);
 /* The queue ID of the last accepted message, or NULL. */
 const char *smtp_server_last_queue_id(const struct smtp_server *s);
 /* The path of the last accepted message's queue file, or NULL. */

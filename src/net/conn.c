@@ -23,6 +23,7 @@ struct conn {
 	struct buf out;		/* taken from the session, not yet written */
 	uint64_t delay_timer;	/* nonzero while the session waits */
 	uint64_t idle_timer;
+	uint64_t tick_timer;	/* the session's periodic tick (IMAP IDLE) */
 	long idle_ms;
 	unsigned watched;	/* events asked of the loop, ~0u: none yet */
 	int closing;		/* close once out is written */
@@ -49,6 +50,8 @@ static void conn_destroy(struct conn *c)
 		evloop_cancel(c->loop, c->delay_timer);
 	if (c->idle_timer)
 		evloop_cancel(c->loop, c->idle_timer);
+	if (c->tick_timer)
+		evloop_cancel(c->loop, c->tick_timer);
 	evloop_unwatch(c->loop, c->fd);
 	if (c->ssl) {
 		if (c->tls == CONN_TLS_UP)
@@ -240,6 +243,28 @@ static void conn_begin_tls(struct conn *c)
 	conn_handshake(c);
 }
 
+static void tick_done(struct evloop *l, void *ctx)
+{
+	struct conn *c = ctx;
+
+	(void)l;
+	c->tick_timer = 0;
+	c->ops->tick(c->sess, conn_now(c));
+	conn_pump(c);
+}
+
+/* After each run: a session that wants ticks (IMAP IDLE) gets them. */
+static void tick_arm(struct conn *c)
+{
+	long ms;
+
+	if (c->ops->tick_ms == NULL || c->tick_timer || c->closing)
+		return;
+	ms = c->ops->tick_ms(c->sess);
+	if (ms > 0)
+		c->tick_timer = evloop_timer(c->loop, ms, tick_done, c);
+}
+
 static void delay_done(struct evloop *l, void *ctx)
 {
 	struct conn *c = ctx;
@@ -266,6 +291,7 @@ static int conn_pump(struct conn *c)
 			c->starttls_pending = 1;
 		else if (act == NETSESS_CLOSE)
 			c->closing = 1;
+		tick_arm(c);
 	}
 	if (conn_flush(c) < 0) {
 		c->ops->eof(c->sess, conn_now(c));

@@ -1,11 +1,14 @@
 #include "net/listen_trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/i18n.h"
@@ -20,7 +23,11 @@ struct sasl_peer {
 struct listen_trace {
 	FILE *f;
 	int own;		/* we opened it */
-	size_t seq;
+	/* The listener and its queue manager process (listener_qmgr.h)
+	 * write the same file: seq lives in shared memory, and each event
+	 * is numbered and written under a record lock, so the file's order
+	 * is seq's order. */
+	size_t *seq;
 	struct buf line;
 	struct sasl_peer *sasl;
 };
@@ -40,6 +47,16 @@ struct listen_trace *listen_trace_open(const char *path, struct err *e)
 		}
 		t->own = 1;
 	}
+	t->seq = mmap(NULL, sizeof(*t->seq), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t->seq == MAP_FAILED) {
+		err_set(e, errno, "mmap: %s", strerror(errno));
+		if (t->own)
+			fclose(t->f);
+		free(t);
+		return NULL;
+	}
+	*t->seq = 0;
 	buf_init(&t->line);
 	return t;
 }
@@ -62,8 +79,20 @@ void listen_trace_close(struct listen_trace **tp)
 		free(p);
 	}
 	buf_reset(&t->line);
+	munmap(t->seq, sizeof(*t->seq));
 	free(t);
 	*tp = NULL;
+}
+
+/* The record lock around one event (a pipe or terminal has none). */
+static void lock_file(struct listen_trace *t, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	(void)fcntl(fileno(t->f), F_SETLKW, &fl);
 }
 
 /* The length of a valid UTF-8 sequence at p (RFC 3629), or 0. */
@@ -252,9 +281,10 @@ static void emit(void *ctx, const struct trace_event *ev)
 		text = listen_trace_mask(ev->protocol, ev->text, pending, &owned);
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	lock_file(t, F_WRLCK);
 	buf_clear(&t->line);
 	buf_addf(&t->line, "{\"seq\":%zu,\"time_ms\":%lld,\"time\":\"%s.%03dZ\",\"step\":0,",
-		 ++t->seq, (long long)ev->time, stamp, (int)(ev->time % 1000));
+		 ++*t->seq, (long long)ev->time, stamp, (int)(ev->time % 1000));
 	buf_adds(&t->line, "\"host\":");
 	add_string(&t->line, ev->host);
 	buf_adds(&t->line, ",\"process\":");
@@ -271,6 +301,7 @@ static void emit(void *ctx, const struct trace_event *ev)
 	/* a full disk must not stop the mail: the trace just misses lines */
 	if (fwrite(t->line.data, 1, t->line.len, t->f) == t->line.len)
 		fflush(t->f);
+	lock_file(t, F_UNLCK);
 	free(owned);
 }
 

@@ -23,12 +23,13 @@
 #include "net/listener_pid.h"
 #include "net/netsess.h"
 #include "net/tls.h"
+#include "net/listener_qmgr.h"
+#include "sim/clock_store.h"
 #include "sim/sim.h"
 #include "sim/world.h"
 
-/* How often the queues are looked at for work other processes dropped
- * in (maildrop/ from `maillab sendmail`, a `postqueue -f`). */
-#define SIM_POLL_MS	1000
+/* How often ROOT/clock is read again. */
+#define CLOCK_POLL_MS	1000
 
 /* Postfix's master logs these words; the version is the one captured. */
 #define MASTER_VERSION	"version 3.7.11, configuration /etc/postfix"
@@ -83,10 +84,9 @@ struct listener {
 	int sigfd;
 	int spare_fd;			/* given up to accept() on EMFILE */
 	FILE *announce;
-	struct sim *sim;		/* the world run: queue managers, clock */
+	struct listener_qmgr *qmgr;	/* the queue manager process */
+	struct sim *sim;		/* ours: the hosts' trace sinks, the clock */
 	struct listen_trace *trace;	/* --trace, or NULL */
-	uint64_t sim_timer;
-	mtime_t sim_timer_due;		/* real time the timer fires */
 	struct netsess_env env;
 	struct client_count *buckets[NBUCKETS];
 };
@@ -365,48 +365,26 @@ static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 
 /* ---- the world's own work: qmgr, pickup, deliveries ---- */
 
-static void sim_arm(struct listener *li, long ms);
-
-static void sim_tick(struct evloop *l, void *ctx)
-{
-	struct listener *li = ctx;
-	mtime_t due, now;
-
-	(void)l;
-	li->sim_timer = 0;
-	(void)sim_poll(li->sim);
-	now = sim_now(li->sim);
-	li->conns.clock_offset = now - clock_real_now();
-	due = sim_next_due(li->sim);
-	if (due < 0 || due - now > SIM_POLL_MS)
-		sim_arm(li, SIM_POLL_MS);
-	else
-		sim_arm(li, due > now ? (long)(due - now) : 0);
-}
-
-/* (Re)arms the timer to fire within ms, unless it fires sooner anyway. */
-static void sim_arm(struct listener *li, long ms)
-{
-	mtime_t due = clock_real_now() + ms;
-
-	if (li->sim_timer) {
-		if (li->sim_timer_due <= due)
-			return;
-		evloop_cancel(li->loop, li->sim_timer);
-	}
-	li->sim_timer = evloop_timer(li->loop, ms, sim_tick, li);
-	li->sim_timer_due = due;
-}
-
-/* A session queued a message: the queue manager runs as soon as the
- * loop is free (messages accepted together are delivered together). */
+/* A session queued a message: the queue manager process looks now. */
 static void on_work(void *ctx, struct host *h)
 {
 	struct listener *li = ctx;
 
 	(void)h;
-	if (li->sim != NULL)
-		sim_arm(li, 0);
+	listener_qmgr_kick(li->qmgr);
+}
+
+/* The lab clock may move under us (`maillab clock advance`): sessions
+ * follow ROOT/clock. */
+static void clock_tick(struct evloop *l, void *ctx)
+{
+	struct listener *li = ctx;
+	mtime_t offset;
+	struct err e;
+
+	if (clock_store_load(li->world->root, &offset, &e) == 0)
+		li->conns.clock_offset = offset;
+	evloop_timer(l, CLOCK_POLL_MS, clock_tick, li);
 }
 
 /* ---- hosts and services ---- */
@@ -646,6 +624,21 @@ static int bind_host_addr(struct listener *li, struct lhost *lh,
 			bound++;
 		}
 	}
+	/* imap-login's: imap 143 (STARTTLS), imaps 993 with ssl = yes */
+	if (list_has(lh->protocols, "imap")) {
+		struct want w = { "imap", 143, 0, 1, &netsess_imap_ops };
+
+		if (want_sock(li, lh, &w, addr, e) < 0)
+			return -1;
+		bound++;
+		if (lh->dovecot_ctx != NULL) {
+			struct want ws = { "imaps", 993, 1, 1, &netsess_imap_ops };
+
+			if (want_sock(li, lh, &ws, addr, e) < 0)
+				return -1;
+			bound++;
+		}
+	}
 	return bound;
 }
 
@@ -762,6 +755,7 @@ static void reload(struct listener *li)
 				 "warning: %s", e.text);
 	}
 	drop_unwanted(li);
+	listener_qmgr_reload(li->qmgr);
 	master_log(li, "%s", "reload -- " MASTER_VERSION);
 }
 
@@ -802,6 +796,7 @@ static void listener_free(struct listener *li)
 	conn_set_abort_all(&li->conns);
 	for (i = 0; i < li->nsocks; i++)
 		lsock_free(li->socks[i]);
+	listener_qmgr_stop(&li->qmgr);
 	sim_free(&li->sim);
 	listen_trace_close(&li->trace);
 	for (i = 0; i < li->nhosts; i++) {
@@ -880,10 +875,11 @@ int listener_run(struct world *w, const struct listener_opts *o,
 		goto fail;
 	}
 	/*
-	 * The world run: this process becomes the queue manager of every
+	 * The world run: a child process becomes the queue manager of every
 	 * host whose lock it gets (qmgr_recover() puts what a killed run
-	 * left in active/ back into incoming/), and sessions use the lab
-	 * clock.
+	 * left in active/ back into incoming/). Then our own sim, which owns
+	 * nothing, points every host's trace at --trace and gives the lab
+	 * clock for the sessions.
 	 */
 	{
 		struct sim_opts so;
@@ -895,6 +891,9 @@ int listener_run(struct world *w, const struct listener_opts *o,
 				goto fail;
 			so.trace = listen_trace_sink(li.trace);
 		}
+		li.qmgr = listener_qmgr_start(w, li.trace ? &so.trace : NULL, e);
+		if (li.qmgr == NULL)
+			goto fail;
 		li.sim = sim_open(w, &so, e);
 		if (li.sim == NULL)
 			goto fail;
@@ -940,7 +939,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 		o->after_bind(o->after_bind_ctx);
 	master_log(&li, "%s", "daemon started -- " MASTER_VERSION);
 	dovecot_started(&li);
-	sim_arm(&li, 0);	/* what waited in the queues while we were down */
+	evloop_timer(li.loop, CLOCK_POLL_MS, clock_tick, &li);
 	if (li.announce) {
 		fprintf(li.announce, _("maillab listen: ready (pid %ld); stop with Ctrl-C or "
 				       "\"maillab postfix stop\", reload with \"maillab postfix reload\"\n"),

@@ -87,6 +87,10 @@ struct netsess_ops {
 	/* The idle limit passed while the session waited for the client:
 	 * it says goodbye as the server does; run() then says CLOSE. */
 	void (*timeout)(void *s, mtime_t now);
+	/* Optional: while tick_ms() says n > 0, tick() every n ms and run
+	 * again (IMAP IDLE looks for new mail that way). */
+	long (*tick_ms)(void *s);
+	void (*tick)(void *s, mtime_t now);
 	void (*close)(void **sp);
 };
 
@@ -94,6 +98,8 @@ struct netsess_ops {
 extern const struct netsess_ops netsess_smtp_ops;
 /* POP3 (pop3 with STLS, pop3s) over src/mda/pop3_server. */
 extern const struct netsess_ops netsess_pop3_ops;
+/* IMAP (imap with STARTTLS, imaps) over src/mda/imap_server. */
+extern const struct netsess_ops netsess_imap_ops;
 
 /* One line of Dovecot's own log format into the host's mail.log and its
  * trace: text is "master: Warning: ..." (after "dovecot: "). */

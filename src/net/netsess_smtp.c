@@ -21,9 +21,9 @@
 struct nsmtp {
 	struct smtp_server *srv;
 	struct host *h;		/* borrowed */
-	char *process;		/* "postfix/smtpd", "postfix/submission/smtpd" */
 	char *peer;		/* "localhost[127.0.0.1]" */
 	char *service;		/* master.cf name */
+	int starttls;		/* the session said STARTTLS: handshake awaited */
 };
 
 /*
@@ -204,6 +204,7 @@ static enum netsess_act smtp_run(void *s, mtime_t now, long *delay_ms_out)
 	case SMTP_SERVER_DELAY:
 		return NETSESS_DELAY;
 	case SMTP_SERVER_STARTTLS:
+		n->starttls = 1;
 		return NETSESS_STARTTLS;
 	case SMTP_SERVER_CLOSE:
 		break;
@@ -229,33 +230,30 @@ static void smtp_tls_started(void *s, mtime_t now)
 {
 	struct nsmtp *n = s;
 
+	n->starttls = 0;
 	smtp_server_tls_started(n->srv, now);
-}
-
-/* The service's log name, looked up only when needed (a failed
- * handshake is rare; 10,000 idle sessions should not each keep it). */
-static const char *nsmtp_process(struct nsmtp *n)
-{
-	if (n->process == NULL) {
-		struct conf *c = service_conf(n->h, n->service);
-
-		n->process = process_name(c);
-		conf_free(&c);
-	}
-	return n->process;
 }
 
 static void smtp_tls_failed(void *s, const char *result, const char *problem,
 			    mtime_t now)
 {
 	struct nsmtp *n = s;
-	const char *process = nsmtp_process(n);
 
-	/* reference/transcripts/smtp/06e-plaintext-after-starttls.log */
-	host_log(n->h, now, process, "SSL_accept error from %s: %s", n->peer, result);
-	if (problem != NULL)
-		host_log(n->h, now, process, "warning: TLS library problem: %s", problem);
-	smtp_server_eof(n->srv, now);
+	if (!n->starttls) {
+		/* Implicit TLS (465): no STARTTLS was said, so the engine
+		 * does not log the handshake; its SSL_accept lines are ours,
+		 * then "lost connection after CONNECT". */
+		struct conf *c = service_conf(n->h, n->service);
+		char *process = process_name(c);
+
+		host_log(n->h, now, process, "SSL_accept error from %s: %s", n->peer, result);
+		if (problem != NULL)
+			host_log(n->h, now, process, "warning: TLS library problem: %s", problem);
+		free(process);
+		conf_free(&c);
+	}
+	/* After STARTTLS the engine logs Postfix's lines (reference smtp/06e). */
+	smtp_server_tls_failed(n->srv, result, problem, now);
 }
 
 static void smtp_timeout(void *s, mtime_t now)
@@ -270,7 +268,6 @@ static void smtp_close(void **sp)
 	struct nsmtp *n = *sp;
 
 	smtp_server_free(&n->srv);
-	free(n->process);
 	free(n->peer);
 	free(n->service);
 	free(n);

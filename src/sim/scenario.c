@@ -37,21 +37,25 @@ static const char *const op_names[] = {
 	[SCENARIO_FETCH] = "fetch",
 };
 
-/* The syntax of each statement, shown (untranslated: it is syntax) on error. */
+/*
+ * The syntax of each statement, shown on error. The keywords are syntax
+ * and stay as they are; translators translate only the placeholders in
+ * capitals, as world.conf's usage messages do.
+ */
 static const char *const op_usage[] = {
-	[SCENARIO_SET] = "set HOST PARAMETER = VALUE",
-	[SCENARIO_ALIAS] = "alias HOST NAME: TARGET[, TARGET...]",
-	[SCENARIO_MASTER] = "master HOST SERVICE TYPE PRIVATE UNPRIV CHROOT WAKEUP MAXPROC COMMAND [-o NAME=VALUE...]",
-	[SCENARIO_SEND] = "send FROM -> TO[, TO...] [port N] [starttls] "
+	[SCENARIO_SET] = N_("set HOST PARAMETER = VALUE"),
+	[SCENARIO_ALIAS] = N_("alias HOST NAME: TARGET[, TARGET...]"),
+	[SCENARIO_MASTER] = N_("master HOST SERVICE TYPE PRIVATE UNPRIV CHROOT WAKEUP MAXPROC COMMAND [-o NAME=VALUE...]"),
+	[SCENARIO_SEND] = N_("send FROM -> TO[, TO...] [port N] [starttls] "
 			  "[auth USER PASSWORD] [client NAME[ADDR]] "
-			  "[server HOST] [helo NAME]",
-	[SCENARIO_SESSION] = "session HOST PORT [client NAME[ADDR]]",
-	[SCENARIO_DOWN] = "down HOST",
-	[SCENARIO_UP] = "up HOST",
-	[SCENARIO_WAIT] = "wait DURATION (90s, 30m, 4h, 5d, 5d2h)",
+			  "[server HOST] [helo NAME]"),
+	[SCENARIO_SESSION] = N_("session HOST PORT [client NAME[ADDR]]"),
+	[SCENARIO_DOWN] = N_("down HOST"),
+	[SCENARIO_UP] = N_("up HOST"),
+	[SCENARIO_WAIT] = N_("wait DURATION (90s, 30m, 4h, 5d, 5d2h)"),
 	[SCENARIO_RUN] = "run",
-	[SCENARIO_FETCH] = "fetch USER@DOMAIN imap|pop3 [port N] [starttls] "
-			   "[password PASSWORD]",
+	[SCENARIO_FETCH] = N_("fetch USER@DOMAIN imap|pop3 [port N] [starttls] "
+			   "[password PASSWORD]"),
 };
 
 const char *scenario_op_name(enum scenario_op op)
@@ -258,7 +262,7 @@ struct parser {
 static int perr_usage(struct parser *p, enum scenario_op op)
 {
 	return err_set(p->e, 0, _("%s, line %d: usage: %s"), p->name, p->line,
-		       op_usage[op]);
+		       _(op_usage[op]));
 }
 
 static void split(struct parser *p, char *line)
@@ -362,7 +366,7 @@ static int parse_send(struct parser *p)
 		} else {
 			return err_set(p->e, 0,
 				       _("%s, line %d: unknown option \"%s\"; usage: %s"),
-				       p->name, p->line, o, op_usage[SCENARIO_SEND]);
+				       p->name, p->line, o, _(op_usage[SCENARIO_SEND]));
 		}
 	}
 	return 0;

@@ -36,6 +36,7 @@
 enum sim_job_kind {
 	SIM_JOB_NONE,
 	SIM_JOB_PICKUP,
+	SIM_JOB_ACTIVE,		/* a notice qmgr took in while busy (qmgr_activate) */
 	SIM_JOB_INCOMING,
 	SIM_JOB_DEFERRED,
 };
@@ -169,6 +170,22 @@ static struct host *host_at(struct sim *s, const char *addr)
 	return NULL;
 }
 
+/* A next hop that is no lab host: the driver's real network. */
+static int net_real(void *ctx, struct host *h, const char *name,
+		    const char *addr, int port, struct smtpc *c,
+		    char *why_out, size_t why_len)
+{
+	struct sim *s = ctx;
+
+	if (host_at(s, addr) != NULL || s->opts.real_smtp == NULL) {
+		/* a lab host that refused (down, not port 25) stays refused */
+		snprintf(why_out, why_len, "Connection refused");
+		return -1;
+	}
+	return s->opts.real_smtp(s->opts.real_ctx, h, name, addr, port, c,
+				 why_out, why_len);
+}
+
 static struct host *net_connect(void *ctx, const char *addr, int port)
 {
 	struct sim *s = ctx;
@@ -246,6 +263,8 @@ struct sim *sim_open(struct world *w, const struct sim_opts *opts,
 	s->hooks.net.mx = net_mx;
 	s->hooks.net.addr = net_addr;
 	s->hooks.net.connect = net_connect;
+	if (s->opts.real_smtp != NULL)
+		s->hooks.net.real = net_real;
 	s->hooks.write_fault = net_write_fault;
 	s->hosts = xcalloc(w->nhosts + 1, sizeof(*s->hosts));
 	for (i = 0; i < w->nhosts; i++) {
@@ -320,6 +339,15 @@ static void host_next_job(struct sim *s, struct sim_host *sh, struct sim_job *j)
 	queue_ops_entries_free(&e, n);
 	if (j->kind != SIM_JOB_NONE && j->due <= sim_now(s))
 		return;
+	n = queue_ops_list(sh->h, "active", &e);
+	if (n > 0) {
+		j->kind = SIM_JOB_ACTIVE;
+		j->due = 0;
+		snprintf(j->id, sizeof(j->id), "%s", e[0].id);
+		queue_ops_entries_free(&e, n);
+		return;
+	}
+	queue_ops_entries_free(&e, n);
 	n = queue_ops_list(sh->h, "incoming", &e);
 	if (n > 0) {
 		j->kind = SIM_JOB_INCOMING;
@@ -372,6 +400,9 @@ static void run_job(struct sim *s, struct sim_job *j)
 	case SIM_JOB_PICKUP:
 		(void)postdrop_triggered(j->sh->h, 1);
 		(void)pickup_run(j->sh->h, now);
+		break;
+	case SIM_JOB_ACTIVE:
+		(void)qmgr_deliver(j->sh->h, &s->hooks, "active", j->id, now);
 		break;
 	case SIM_JOB_INCOMING:
 		(void)qmgr_deliver(j->sh->h, &s->hooks, "incoming", j->id, now);
@@ -584,6 +615,11 @@ int sim_fault(struct sim *s, const char *target, const char *what,
 	else
 		fault_remove(&s->faults, fault_words[i].kind, target);
 	return fault_save(&s->faults, s->w->root, e);
+}
+
+int sim_host_down(struct sim *s, const char *host)
+{
+	return fault_on(&s->faults, "down", host);
 }
 
 void sim_fault_list(struct sim *s,

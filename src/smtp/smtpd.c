@@ -373,6 +373,9 @@ struct smtpd *smtpd_new(const struct smtpd_conf *conf, mtime_t now)
 	    && !c->bare_newline_excluded;
 	s->tx.tls = c->tls_active != 0;
 	s->tx.size_param = -1;
+	/* "encrypt" implies smtpd_tls_auth_only = yes (postconf(5)) */
+	if (c->tls_required)
+		c->tls_auth_only = 1;
 	/* SASL runs in plaintext unless smtpd_tls_auth_only. */
 	s->sasl_active = c->sasl_enabled && (s->tx.tls || !c->tls_auth_only);
 
@@ -458,6 +461,11 @@ void smtpd_feed(struct smtpd *s, const void *buf, size_t len, mtime_t now)
 void smtpd_eof(struct smtpd *s, mtime_t now)
 {
 	s->now = now;
+	if (s->phase == SMTPD_PH_TLS) {
+		/* Gone while we waited for its ClientHello. */
+		smtpd_tls_failed(s, "lost connection", NULL, now);
+		return;
+	}
 	s->eof = 1;
 }
 
@@ -544,6 +552,28 @@ void smtpd_tls_started(struct smtpd *s, mtime_t now)
 	s->now = now;
 	BUG_ON(s->phase != SMTPD_PH_TLS);
 	smtpd_cmd_tls_started(s);
+}
+
+/*
+ * Postfix's tls_server_start() failing (reference/transcripts/smtp/
+ * 06e-plaintext-after-starttls.log): "SSL_accept error from CLIENT: -1",
+ * the library's complaint, then smtpd's own "lost connection after
+ * STARTTLS" and a disconnect line counting starttls=0/1.
+ */
+void smtpd_tls_failed(struct smtpd *s, const char *result,
+		      const char *problem, mtime_t now)
+{
+	s->now = now;
+	if (s->phase != SMTPD_PH_TLS) {
+		smtpd_close(s, now);
+		return;
+	}
+	smtpd_log_tls_failed(s, result, problem);
+	s->phase = SMTPD_PH_CMD;
+	if (s->cur_cmd >= 0)
+		smtpd_count_done(s, SMTPD_CMD_ERR);
+	smtpd_discard_input(s);
+	lost_connection(s);
 }
 
 void smtpd_close(struct smtpd *s, mtime_t now)

@@ -90,6 +90,16 @@ struct smtpd_conf {
 	long sasl_response_limit;	/* smtpd_sasl_response_limit, 12288 */
 	int bare_newline_code;		/* smtpd_forbid_bare_newline_reject_code, 550 */
 	const struct trace_sink *trace;	/* every line in and out; may be NULL */
+	/*
+	 * smtpd_tls_security_level = encrypt (submission's usual -o): until
+	 * TLS is up every command but HELO, EHLO, STARTTLS, NOOP, QUIT (and
+	 * XCLIENT, XFORWARD) gets "530 5.7.0 Must issue a STARTTLS command
+	 * first", counted as a failed command and not logged otherwise, as
+	 * Postfix 3.7.11 does (a private instance on the capture machine:
+	 * MAIL, RCPT, DATA, BDAT, RSET, VRFY, ETRN, AUTH all 530; NOOP 250).
+	 * Implies tls_auth_only (postconf(5)). Added for the listener.
+	 */
+	int tls_required;
 	const char *trace_host;		/* host field of trace events; NULL: myhostname */
 };
 
@@ -192,6 +202,20 @@ void smtpd_verdict(struct smtpd *s, const struct smtpd_verdict *v, mtime_t now);
 struct buf *smtpd_output(struct smtpd *s);
 /* After SMTPD_EV_STARTTLS: the handshake succeeded. */
 void smtpd_tls_started(struct smtpd *s, mtime_t now);
+/*
+ * After SMTPD_EV_STARTTLS: the handshake failed. result is Postfix's word
+ * for it: "-1" (the library failed, e.g. plain text where a ClientHello
+ * should be), "lost connection" (the client hung up), "timeout"; problem
+ * is the TLS library's error text ("error:0A00010B:SSL routines::wrong
+ * version number:FILE:LINE:") or NULL. The engine logs "SSL_accept error
+ * from CLIENT: RESULT", "warning: TLS library problem: PROBLEM", "lost
+ * connection after STARTTLS from CLIENT" and the disconnect line with
+ * starttls=0/1 (reference/transcripts/smtp/06e-plaintext-after-starttls.log),
+ * then SMTPD_EV_CLOSE. smtpd_eof() while the handshake is awaited is
+ * the same with "lost connection". Outside that wait: smtpd_close().
+ */
+void smtpd_tls_failed(struct smtpd *s, const char *result,
+		      const char *problem, mtime_t now);
 /*
  * The connection broke under the engine (TLS handshake failure, reset,
  * driver shutdown): nothing buffered is processed any more. The engine

@@ -215,6 +215,15 @@ void smtpd_log_abort(struct smtpd *s, long data_bytes)
 	}
 }
 
+void smtpd_log_tls_failed(struct smtpd *s, const char *result,
+			  const char *problem)
+{
+	logf_(s, "SSL_accept error from %s: %s", s->namaddr,
+	      result != NULL ? result : "-1");
+	if (problem != NULL && *problem != '\0')
+		logf_(s, "warning: TLS library problem: %s", problem);
+}
+
 void smtpd_log_size_exceeded(struct smtpd *s)
 {
 	logf_(s, "warning: %s: queue file size limit exceeded", qid(s));

@@ -43,6 +43,9 @@ void smtpd_log_bare_lf(struct smtpd *s);
 void smtpd_log_abort(struct smtpd *s, long data_bytes);
 /* "warning: NOQUEUE: queue file size limit exceeded". */
 void smtpd_log_size_exceeded(struct smtpd *s);
+/* "SSL_accept error from CLIENT: RESULT" and the TLS library's problem. */
+void smtpd_log_tls_failed(struct smtpd *s, const char *result,
+			  const char *problem);
 /* SASL: "warning: ...: SASL LOGIN authentication aborted" and
  * "warning: ...: SASL PLAIN authentication failed: <reason>,
  * sasl_username=<user or (unavailable)>". */

@@ -1,17 +1,19 @@
 /*
- * console: the telnet-like session a learner types SMTP into. It sends
- * each line with CRLF, shows the server's reply lines apart from the
- * client's (colour on a terminal), and under each reply a one-line
+ * console: the telnet-like session a learner types SMTP, POP3 or IMAP
+ * into. It sends each line with CRLF, shows the server's lines apart from
+ * the client's (colour on a terminal), and under each reply a one-line
  * explanation (explain.h). It follows the conversation just enough to
- * know which command a reply answers and when the client is inside DATA
- * (after a 354, until the lone "."), where lines are message text.
+ * know which command an answer belongs to, where a multi-line answer
+ * ends, and whether the lines typed are commands or something else
+ * (SMTP message text after 354, IMAP literal bytes, the answer to a
+ * challenge): console_frame.h.
  *
- * The server side is a struct console_peer: the simulated host's
- * smtp_server (console_sim.c) or a real server over TCP (console_net.c).
- * Peers report what the server does through console_server_*(). The
- * terminal (readline, completion, history) is console_term.c; a
- * non-terminal stdin is read by console_run_stream() and gives a stable,
- * diffable transcript:
+ * The server side is a struct console_peer: a session of a simulated
+ * host (console_sim.c) or a real server over TCP (console_net.c). Peers
+ * report what the server does through console_server_*(). The terminal
+ * (readline, completion, history) is console_term.c; a non-terminal
+ * stdin is read by console_run_stream() and gives a stable, diffable
+ * transcript:
  *
  *	S: 220 centos.localdomain ESMTP Postfix (Debian/GNU)
  *	   = 220 = service ready. The server speaks first: ...
@@ -42,7 +44,14 @@ struct console_peer {
 	/* The learner left (Ctrl-D, end of input): close our side. */
 	void (*leave)(struct console_peer *p, struct console *c);
 	void (*free)(struct console_peer *p);
-	/* The completion words for the first word of a line (NULL-terminated). */
+	/*
+	 * While the learner types: report what the server says unasked
+	 * (IMAP IDLE updates, a timeout's goodbye) without waiting. May be
+	 * NULL. 0, or -1 when the connection is gone.
+	 */
+	int (*poll)(struct console_peer *p, struct console *c);
+	/* The completion words for the first word of a line (NULL-terminated);
+	 * NULL: the protocol's verbs. */
 	const char *const *verbs;
 };
 
@@ -70,8 +79,17 @@ int console_start(struct console *c);
 int console_line(struct console *c, const char *line);
 /* The learner is leaving: tells the peer and says so. */
 void console_leave(struct console *c);
-/* Nonzero while the lines typed are message text (after 354). */
+/* Nonzero while the lines typed are not commands: message text (after
+ * 354), IMAP literal bytes, or the answer to a "+" / 334 challenge. */
 int console_in_data(const struct console *c);
+/* What the learner types now, for the prompt: NULL for commands, else
+ * "DATA", "literal" (*left_out: bytes due), "rest", "continue" or
+ * "idle" (IMAP IDLE: DONE ends it). */
+const char *console_mode(const struct console *c, long *left_out);
+enum explain_proto console_proto(const struct console *c);
+/* IMAP: the next tag in the learner's style ("a3"); caller frees. NULL
+ * for the other protocols. */
+char *console_next_tag(const struct console *c);
 /* Nonzero once the server has closed the connection. */
 int console_closed(const struct console *c);
 const char *const *console_verbs(const struct console *c);
@@ -93,7 +111,21 @@ void console_server_closed(struct console *c);
 void console_note(struct console *c, const char *text);
 /* Number of complete replies the console has seen so far. */
 unsigned long console_replies_seen(const struct console *c);
-/* The code of the last complete reply (220, 250, ...), 0 before any. */
+/* The code of the last complete reply (220, 250, ...), 0 before any
+ * (SMTP; POP3 and IMAP answers have no code). */
 int console_last_reply_code(const struct console *c);
+/* The server said it will close (221, 421, * BYE, the answer to QUIT):
+ * a peer should wait for the close itself. */
+int console_closing(const struct console *c);
+/* Nonzero once: the server has just agreed to STARTTLS/STLS, so the
+ * handshake comes next (cleared by the call). */
+int console_take_tls(struct console *c);
+/*
+ * While the learner types: shows what the server says unasked (peer's
+ * poll). before(ctx) is called once before the first thing is printed
+ * (the terminal clears its prompt line). 1 when something was printed,
+ * 0 when not, -1 when the connection is gone.
+ */
+int console_poll(struct console *c, void (*before)(void *ctx), void *ctx);
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * console_net: the console against a real SMTP server over TCP. Blocking
- * sockets with poll() for timeouts are enough for one person typing.
- * A reply is complete at a line whose code is followed by a space (RFC
- * 5321 4.2.1: "250-" continues, "250 " ends); a line that is no reply at
- * all also counts as one, so a wrong server cannot hang the console.
+ * console_net: the console against a real SMTP, POP3 or IMAP server over
+ * TCP. Blocking sockets with poll() for timeouts are enough for one
+ * person typing. When an answer is complete is the console's business
+ * (console_frame.c: SMTP's last reply line, POP3's status line or ".",
+ * IMAP's tagged line or "+"); this peer reads until the console has seen
+ * as many as the line asked for, then whatever else comes at once.
  */
 #include "ui/console_net.h"
 
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,7 +31,6 @@ struct net_peer {
 	int timeout_ms;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	int starttls_sent;		/* the last line was STARTTLS */
 };
 
 static int net_write(struct net_peer *p, const char *buf, size_t len)
@@ -102,7 +101,8 @@ static void ssl_error_text(char *buf, size_t len)
 	ERR_clear_error();
 }
 
-/* RFC 3207: after "220" to STARTTLS the handshake starts at once. */
+/* RFC 3207, RFC 2595, RFC 3501 6.2.1: after the server's yes to
+ * STARTTLS / STLS the handshake starts at once. */
 static int start_tls(struct net_peer *p, struct console *c)
 {
 	char text[512];
@@ -158,7 +158,6 @@ static int net_send(struct console_peer *base, struct console *c,
 	if (console_closed(c))
 		return -1;
 	if (len > 0) {
-		p->starttls_sent = len == 10 && strncasecmp(buf, "STARTTLS\r\n", 10) == 0;
 		if (net_write(p, buf, len) < 0) {
 			console_server_closed(c);
 			return -1;
@@ -182,14 +181,16 @@ static int net_send(struct console_peer *base, struct console *c,
 	}
 	/*
 	 * Whatever else is already there (a pipelining server, a 421). After
-	 * 221 or 421 (RFC 5321 4.2.2: "closing transmission channel") the
-	 * close itself is part of the answer: wait for it.
+	 * 221 or 421 (RFC 5321 4.2.2: "closing transmission channel"), IMAP's
+	 * BYE or the answer to POP3's QUIT, the close itself is part of the
+	 * answer: wait for it.
 	 */
 	for (;;) {
-		int code = console_last_reply_code(c);
-		int closing = console_replies_seen(c) > start && (code == 221 || code == 421);
-		ssize_t n = net_read(p, chunk, sizeof(chunk),
-				     closing ? p->timeout_ms : expect ? 50 : 0);
+		int closing = console_closing(c);
+		ssize_t n;
+
+		n = net_read(p, chunk, sizeof(chunk),
+			     closing ? p->timeout_ms : expect ? 50 : 0);
 
 		if (n < 0) {
 			console_server_closed(c);
@@ -199,13 +200,31 @@ static int net_send(struct console_peer *base, struct console *c,
 			break;
 		console_server_bytes(c, chunk, (size_t)n);
 	}
-	if (p->starttls_sent && console_replies_seen(c) > start && p->ssl == NULL) {
-		/* The server agreed (220): the handshake must follow now. */
-		p->starttls_sent = 0;
-		if (console_last_reply_code(c) == 220)
-			return start_tls(p, c);
-	}
+	/* The server agreed: the handshake must follow now. */
+	if (console_take_tls(c) && p->ssl == NULL)
+		return start_tls(p, c);
 	return 0;
+}
+
+/* What the server says while the learner types (IMAP IDLE, a goodbye). */
+static int net_poll(struct console_peer *base, struct console *c)
+{
+	struct net_peer *p = (struct net_peer *)base;
+	char chunk[4096];
+
+	if (console_closed(c))
+		return -1;
+	for (;;) {
+		ssize_t n = net_read(p, chunk, sizeof(chunk), 0);
+
+		if (n < 0) {
+			console_server_closed(c);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		console_server_bytes(c, chunk, (size_t)n);
+	}
 }
 
 static void net_leave(struct console_peer *base, struct console *c)
@@ -232,8 +251,9 @@ static void net_free(struct console_peer *base)
 	free(p);
 }
 
-/* "host:port", "[v6]:port", "host" -> host and port (default 25). */
-static int split_hostport(const char *hp, char **host, char **port)
+/* "host:port", "[v6]:port", "host" -> host and port (default dport). */
+static int split_hostport(const char *hp, const char *dport, char **host,
+			  char **port)
 {
 	const char *colon;
 
@@ -243,7 +263,7 @@ static int split_hostport(const char *hp, char **host, char **port)
 		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
 			return -1;
 		*host = xstrndup(hp + 1, (size_t)(end - hp - 1));
-		*port = xstrdup(end[1] == ':' ? end + 2 : "25");
+		*port = xstrdup(end[1] == ':' ? end + 2 : dport);
 		return 0;
 	}
 	colon = strrchr(hp, ':');
@@ -254,12 +274,13 @@ static int split_hostport(const char *hp, char **host, char **port)
 		*port = xstrdup(colon + 1);
 	} else {
 		*host = xstrdup(hp);
-		*port = xstrdup("25");
+		*port = xstrdup(dport);
 	}
 	return **host == '\0' || **port == '\0' ? -1 : 0;
 }
 
-struct console_peer *console_net_new(const char *hostport, int timeout_ms,
+struct console_peer *console_net_new(const char *hostport,
+				     const char *default_port, int timeout_ms,
 				     struct err *e)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -267,7 +288,8 @@ struct console_peer *console_net_new(const char *hostport, int timeout_ms,
 	char *host = NULL, *port = NULL;
 	int fd = -1, rc, en = 0;
 
-	if (split_hostport(hostport, &host, &port) < 0) {
+	if (split_hostport(hostport, default_port ? default_port : "25",
+			   &host, &port) < 0) {
 		err_set(e, 0, _("%s: give the server as HOST:PORT"), hostport);
 		free(host);
 		free(port);
@@ -307,6 +329,7 @@ struct console_peer *console_net_new(const char *hostport, int timeout_ms,
 	p->base.send = net_send;
 	p->base.leave = net_leave;
 	p->base.free = net_free;
+	p->base.poll = net_poll;
 	p->fd = fd;
 	p->host = host;
 	p->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;

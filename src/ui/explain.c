@@ -1,7 +1,6 @@
 /*
- * explain: the protocol-neutral front of the explanation tables. A
- * protocol without tables yet (POP3, IMAP) answers NULL; adding one means
- * one row here and a file explain_<proto>.c.
+ * explain: the protocol-neutral front of the explanation tables: one row
+ * per protocol, each with a file explain_<proto>.c.
  */
 #include "ui/explain.h"
 
@@ -22,8 +21,10 @@ struct explain_proto_ops {
 static const struct explain_proto_ops protos[] = {
 	{ "smtp", EXPLAIN_SMTP, explain_smtp_reply, explain_smtp_command,
 	  explain_smtp_delay },
-	{ "pop3", EXPLAIN_POP3, NULL, NULL, NULL },
-	{ "imap", EXPLAIN_IMAP, NULL, NULL, NULL },
+	{ "pop3", EXPLAIN_POP3, explain_pop3_reply, explain_pop3_command,
+	  explain_pop3_delay },
+	{ "imap", EXPLAIN_IMAP, explain_imap_reply, explain_imap_command,
+	  explain_imap_delay },
 };
 
 static const struct explain_proto_ops *find(enum explain_proto p)

@@ -7,10 +7,12 @@
  * says so: SMTPS is port 465, not 443; submission is 587.
  *
  * The lookup is protocol-neutral: explain_reply(proto, command, reply).
- * Each protocol brings its own tables (explain_smtp.c); POP3 (+OK/-ERR)
- * and IMAP (tagged/untagged, response codes) plug in through the table in
- * explain.c. All texts are static tables marked N_() and translated at use.
- * Who talks to whom (terminal, transcript) is the console's business.
+ * Each protocol brings its own tables through one row of explain.c:
+ * explain_smtp.c (reply codes, enhanced codes, EHLO keywords),
+ * explain_pop3.c (+OK/-ERR, response codes, CAPA), explain_imap.c
+ * (tagged and untagged responses, response codes). All texts are static
+ * tables marked N_() and translated at use. Who talks to whom (terminal,
+ * transcript) is the console's business.
  */
 #ifndef MAILLAB_EXPLAIN_H
 #define MAILLAB_EXPLAIN_H
@@ -31,12 +33,15 @@ int explain_proto_from_name(const char *name, enum explain_proto *out);
  * a verb as in reference/replies-catalogue.txt ("MAIL FROM", "FOO<n>");
  * NULL or "(greeting)" for the greeting; "(end of DATA)" or "." for the
  * reply to the end of a message; "" or "(empty line)" for an empty line.
- * reply: one reply line without CRLF ("250-PIPELINING", "250 2.1.0 Ok").
+ * reply: one reply line without CRLF ("250-PIPELINING", "250 2.1.0 Ok",
+ * "+OK 3 1536", "* 3 EXISTS", "a7 OK [READ-WRITE] Select completed ...");
+ * POP3: a line of a multi-line answer is explained as an item of it
+ * (CAPA's capabilities, AUTH's mechanisms). IMAP commands are lines with
+ * their tag ("a7 SELECT INBOX") or the catalogue's verbs ("UID FETCH").
  *
- * Returns a new string the caller frees. Every SMTP reply gets a non-empty
- * explanation (generic ones by the code's digits and the enhanced code's
- * class.subject when nothing specific is known). NULL when the protocol
- * has no explanations yet.
+ * Returns a new string the caller frees; every reply line of every
+ * protocol gets a non-empty explanation (by the code's digits, the status
+ * word, the kind of response, when nothing specific is known).
  */
 char *explain_reply(enum explain_proto proto, const char *command,
 		    const char *reply);
@@ -54,9 +59,16 @@ char *explain_command(enum explain_proto proto, const char *command);
  */
 char *explain_delay(enum explain_proto proto, long ms);
 
-/* The SMTP tables (explain_smtp.c), reached through the ones above. */
+/* Each protocol's tables (explain_smtp.c, explain_pop3.c,
+ * explain_imap.c), reached through the ones above. */
 char *explain_smtp_reply(const char *command, const char *reply);
 char *explain_smtp_command(const char *command);
 char *explain_smtp_delay(long ms);
+char *explain_pop3_reply(const char *command, const char *reply);
+char *explain_pop3_command(const char *command);
+char *explain_pop3_delay(long ms);
+char *explain_imap_reply(const char *command, const char *reply);
+char *explain_imap_command(const char *command);
+char *explain_imap_delay(long ms);
 
 #endif

@@ -303,10 +303,18 @@ void narrator_summary(struct narrator *n, const struct flow *f)
 		for (j = 0; j < st.nbox; j++) {
 			if (strcmp(st.box[j].host, hosts[i]) != 0)
 				continue;
-			fprintf(n->out, ngettext("     mailbox /var/mail/%s: %d message\n",
-						 "     mailbox /var/mail/%s: %d messages\n",
-						 (unsigned long)st.box[j].count),
-				st.box[j].user, st.box[j].count);
+			/*
+			 * Zero has a message of its own: pt_BR's plural rule
+			 * (n > 1) puts 0 with 1, and "0 mensagem" reads wrong.
+			 */
+			if (st.box[j].count == 0)
+				fprintf(n->out, _("     mailbox /var/mail/%s: 0 messages\n"),
+					st.box[j].user);
+			else
+				fprintf(n->out, ngettext("     mailbox /var/mail/%s: %d message\n",
+							 "     mailbox /var/mail/%s: %d messages\n",
+							 (unsigned long)st.box[j].count),
+					st.box[j].user, st.box[j].count);
 		}
 	}
 	flow_state_reset(&st);

@@ -17,6 +17,7 @@
 
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "ui/console_frame.h"
 
 struct lines {
 	char **v;
@@ -48,11 +49,26 @@ struct rp {
 	 */
 	int late, close_late;
 	size_t late_off;
+	/*
+	 * capture.py's completion rules (console_frame.c): how many answers
+	 * the client still waits for. Only output after a pause that follows
+	 * a complete answer is late; while an answer is incomplete the tool
+	 * was still reading.
+	 */
+	struct console_frame *frame;
+	char **cmds;		/* commands awaiting their answer */
+	size_t ncmds;
+	int awaiting;
+	struct buf partial;	/* server output short of a line end */
 	struct lines exp, act;
 };
 
 /* capture.py's default --drain. */
 #define DRAIN_MS 300
+
+/* reference/transcripts/smtp/06e-plaintext-after-starttls.log */
+#define WRONG_VERSION \
+	"error:0A00010B:SSL routines::wrong version number:../ssl/record/ssl3_record.c:350:"
 
 static void add(struct lines *l, char *s, int no)
 {
@@ -83,12 +99,79 @@ static void lines_free(struct lines *l)
 	free(l->no);
 }
 
+/* The command the next answer belongs to. */
+static const char *head_cmd(const struct rp *r)
+{
+	return r->ncmds > 0 ? r->cmds[0] : "(greeting)";
+}
+
+/* Server output as it comes: which answers it completes. */
+static void frame_line(void *ctx, const char *line, size_t len)
+{
+	struct rp *r = ctx;
+	struct console_frame_server fs;
+
+	if (len == 0 || line[len - 1] != '\n') {
+		buf_add(&r->partial, line, len);	/* the rest comes later */
+		return;
+	}
+	if (r->partial.len > 0) {
+		buf_add(&r->partial, line, len);
+		console_frame_server_line(r->frame, r->partial.data,
+					  r->partial.len, head_cmd(r), &fs);
+		buf_clear(&r->partial);
+	} else {
+		console_frame_server_line(r->frame, line, len, head_cmd(r), &fs);
+	}
+	if (fs.done && r->awaiting > 0)
+		r->awaiting--;
+	if (fs.finished && r->ncmds > 0) {
+		free(r->cmds[0]);
+		memmove(r->cmds, r->cmds + 1, (r->ncmds - 1) * sizeof(*r->cmds));
+		r->ncmds--;
+	}
+}
+
+static void frame_output(struct rp *r, const char *p, size_t n)
+{
+	transcript_split_lines(p, n, frame_line, r);
+}
+
+/* A client write: which commands and how many answers it asks for. */
+static void frame_client(struct rp *r, const char *p, size_t n)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i <= n; i++) {
+		struct console_frame_client fc;
+		char *line;
+		size_t len;
+
+		if (i < n && p[i] != '\n')
+			continue;
+		if (i == n && start == n)
+			break;
+		len = i - start;
+		if (len > 0 && p[start + len - 1] == '\r')
+			len--;
+		line = xstrndup(p + start, len);
+		console_frame_client_line(r->frame, line, &fc);
+		if (fc.command) {
+			r->cmds = xrealloc(r->cmds, (r->ncmds + 1) * sizeof(*r->cmds));
+			r->cmds[r->ncmds++] = xstrdup(fc.pseudo ? fc.pseudo : line);
+		}
+		r->awaiting += fc.expect;
+		free(line);
+		start = i + 1;
+	}
+}
+
 /* Runs the session until it waits for the client, collecting output. */
 static void run_until_wait(struct rp *r)
 {
 	for (;;) {
 		long delay = 0;
-		enum smtp_server_act act = r->ops->run(r->tg, r->now, &delay);
+		enum server_session_act act = r->ops->run(r->tg, r->now, &delay);
 		struct buf *out = r->ops->output(r->tg);
 
 		if (out->len > 0) {
@@ -104,27 +187,29 @@ static void run_until_wait(struct rp *r)
 				r->fed = 0;
 			}
 			buf_add(&r->pending, out->data, out->len);
+			frame_output(r, out->data, out->len);
 			buf_clear(out);
 		}
 		switch (act) {
-		case SMTP_SERVER_DELAY:
+		case SERVER_SESSION_DELAY:
 			/* Replay does not sleep: the clock jumps instead. */
 			if (r->fed) {
 				r->delayed_ms += delay;
-			} else if (!r->late && r->pending.len > 0 && delay >= DRAIN_MS) {
+			} else if (!r->late && r->pending.len > 0 && delay >= DRAIN_MS &&
+				   r->awaiting == 0) {
 				r->late = 1;
 				r->late_off = r->pending.len;
 			}
 			r->now += delay;
 			continue;
-		case SMTP_SERVER_STARTTLS:
+		case SERVER_SESSION_STARTTLS:
 			r->tls_pending = 1;
 			return;
-		case SMTP_SERVER_CLOSE:
+		case SERVER_SESSION_CLOSE:
 			r->closed = 1;
 			r->close_late = r->late;
 			return;
-		case SMTP_SERVER_NEED_INPUT:
+		case SERVER_SESSION_NEED_INPUT:
 			return;
 		}
 		return;
@@ -217,24 +302,54 @@ static void client_write(struct rp *r, const struct transcript *t, size_t *ip)
 	} else if (r->tls_pending) {
 		/*
 		 * Plain text where the TLS handshake should be (reference
-		 * smtp/06e): the server's TLS layer fails and hangs up; the
-		 * engine only learns that the client is gone.
+		 * smtp/06e): the server's TLS library fails on it (OpenSSL
+		 * 3.0's words, as the reference's log has them) and the
+		 * session ends without another word to the client.
 		 */
 		struct buf *out;
 
 		r->tls_pending = 0;
-		r->ops->eof(r->tg, r->now);
+		if (r->ops->tls_failed != NULL)
+			r->ops->tls_failed(r->tg, "-1", WRONG_VERSION, r->now);
+		else
+			r->ops->eof(r->tg, r->now);
 		(void)r->ops->run(r->tg, r->now, &(long){ 0 });
 		out = r->ops->output(r->tg);
 		buf_clear(out);
 		r->closed = 1;
 	} else {
+		frame_client(r, bytes.data, bytes.len);
 		r->ops->feed(r->tg, bytes.data, bytes.len, r->now);
 		r->fed = 1;
 		r->delayed_ms = 0;
 		run_until_wait(r);
 	}
 	buf_reset(&bytes);
+}
+
+/*
+ * A line the transcript lists as "@ known EXPECTED => ACTUAL": said and
+ * taken as the expected one, so the rest of the comparison goes on.
+ */
+static void known_difference(const struct transcript *t, char **line,
+			     FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < t->nknown; i++) {
+		char *want = transcript_mask(t->known[i].actual);
+
+		if (strcmp(want, *line) == 0) {
+			free(want);
+			fprintf(out, _("%s:%d: known difference: maillab says \"%s\" where the real server says \"%s\"\n"),
+				t->file, t->known[i].lineno, t->known[i].actual,
+				t->known[i].expected);
+			free(*line);
+			*line = transcript_mask(t->known[i].expected);
+			return;
+		}
+		free(want);
+	}
 }
 
 size_t replay_run(const struct transcript *t,
@@ -251,6 +366,15 @@ size_t replay_run(const struct transcript *t,
 	r.tg = target;
 	r.now = now;
 	buf_init(&r.pending);
+	buf_init(&r.partial);
+	{
+		enum explain_proto proto = EXPLAIN_SMTP;
+
+		if (t->proto != NULL)
+			(void)explain_proto_from_name(t->proto, &proto);
+		r.frame = console_frame_new(proto);
+	}
+	r.awaiting = 1;		/* the greeting */
 	run_until_wait(&r);
 
 	for (i = 0; i < t->nlines; i++) {
@@ -299,8 +423,10 @@ size_t replay_run(const struct transcript *t,
 	am = xmalloc((r.act.n + 1) * sizeof(*am));
 	for (k = 0; k < r.exp.n; k++)
 		em[k] = transcript_mask(r.exp.v[k]);
-	for (k = 0; k < r.act.n; k++)
+	for (k = 0; k < r.act.n; k++) {
 		am[k] = transcript_mask(r.act.v[k]);
+		known_difference(t, &am[k], out);
+	}
 	{
 		char *blabel = xasprintf(_("%s (maillab now)"), t->file);
 
@@ -320,6 +446,11 @@ size_t replay_run(const struct transcript *t,
 	lines_free(&r.exp);
 	lines_free(&r.act);
 	buf_reset(&r.pending);
+	buf_reset(&r.partial);
 	free(r.marks);
+	for (k = 0; k < r.ncmds; k++)
+		free(r.cmds[k]);
+	free(r.cmds);
+	console_frame_free(&r.frame);
 	return ndiff;
 }

@@ -1,9 +1,12 @@
 /*
- * replay_file: one transcript against a real smtp_server session in a
- * fresh lab root. The root is made from the transcript's world, its
- * "@ postconf" lines are appended to the host's main.cf (later lines win,
- * as postconf -e would leave it) and it is removed afterwards, so no
- * transcript sees another's settings or queue files.
+ * replay_file: one transcript against a real server session (SMTP, POP3
+ * or IMAP, server_session.h) in a fresh lab root. The root is made from
+ * the transcript's world; its "@ seed" transcripts run there first, each
+ * followed by the world brought up to date (sim.h), so what a seed's SMTP
+ * session queued is in the mailbox, as after the reference's
+ * smtp/90-seed-alice; its "@ postconf" lines are appended to the host's
+ * main.cf (later lines win, as postconf -e would leave it). The root is
+ * removed afterwards, so no transcript sees another's settings or mail.
  */
 #include "ui/replay.h"
 
@@ -17,35 +20,48 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
+#include "sim/sim.h"
 #include "sim/world.h"
+#include "ui/server_session.h"
+
+/* Seeds of seeds: enough for pop3/05 -> imap/01 -> pop3/01 -> smtp/90. */
+#define SEED_DEPTH_MAX 8
 
 static void srv_feed(void *t, const void *buf, size_t len, mtime_t now)
 {
-	smtp_server_feed(t, buf, len, now);
+	server_session_feed(t, buf, len, now);
 }
 
 static void srv_eof(void *t, mtime_t now)
 {
-	smtp_server_eof(t, now);
+	server_session_eof(t, now);
 }
 
-static enum smtp_server_act srv_run(void *t, mtime_t now, long *delay_ms_out)
+static enum server_session_act srv_run(void *t, mtime_t now,
+				       long *delay_ms_out)
 {
-	return smtp_server_run(t, now, delay_ms_out);
+	return server_session_run(t, now, delay_ms_out);
 }
 
 static struct buf *srv_output(void *t)
 {
-	return smtp_server_output(t);
+	return server_session_output(t);
 }
 
 static void srv_tls_started(void *t, mtime_t now)
 {
-	smtp_server_tls_started(t, now);
+	server_session_tls_started(t, now);
+}
+
+static void srv_tls_failed(void *t, const char *result, const char *problem,
+			   mtime_t now)
+{
+	server_session_tls_failed(t, result, problem, now);
 }
 
 static const struct replay_target_ops srv_ops = {
 	srv_feed, srv_eof, srv_run, srv_output, srv_tls_started,
+	srv_tls_failed,
 };
 
 /* mkdir -p */
@@ -121,31 +137,116 @@ static int apply_settings(struct host *h, const struct transcript *t,
 	return host_reload(h, e);
 }
 
-static int is_loopback(const char *addr)
+/* A seed's path: as written when absolute, else beside its transcript. */
+static char *seed_path(const char *file, const char *seed)
 {
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+	const char *slash = strrchr(file, '/');
+
+	if (seed[0] == '/' || slash == NULL)
+		return xstrdup(seed);
+	return xasprintf("%.*s/%s", (int)(slash - file), file, seed);
+}
+
+/* One lab root, shared by a transcript and its seeds. */
+struct lab {
+	const char *root;
+	const char *world;	/* the top transcript's world name */
+	struct world *w;	/* opened with the first session */
+	const struct replay_opts *o;
+	FILE *out;
+};
+
+/*
+ * Runs the transcript at path (its seeds first) in the lab; the world is
+ * brought up to date after it. 0 matched, 1 differed, -1 with e.
+ */
+static int run_one(struct lab *lab, const char *path, int depth,
+		   FILE *actual_out, struct err *e)
+{
+	struct transcript t;
+	struct server_session_opts so;
+	struct server_session *s = NULL;
+	enum explain_proto proto;
+	struct host *h;
+	size_t i;
+	int rc = -1, differs = 0;
+
+	transcript_init(&t);
+	if (transcript_load(&t, path, e) < 0)
+		return -1;
+	if (explain_proto_from_name(t.proto ? t.proto : "smtp", &proto) < 0) {
+		err_set(e, 0, _("%s: '@ proto %s': the protocol is smtp, pop3 or imap"),
+			path, t.proto);
+		goto out;
+	}
+	if (strcmp(t.world ? t.world : "default", lab->world) != 0) {
+		err_set(e, 0, _("%s: a seed must run in the same world as its transcript (%s, not %s)"),
+			path, lab->world, t.world ? t.world : "default");
+		goto out;
+	}
+	for (i = 0; i < t.nseeds; i++) {
+		char *sp = seed_path(path, t.seeds[i]);
+		int r;
+
+		if (depth >= SEED_DEPTH_MAX) {
+			err_set(e, 0, _("%s: seeds nested deeper than %d (a seed that seeds itself?)"),
+				sp, SEED_DEPTH_MAX);
+			free(sp);
+			goto out;
+		}
+		r = run_one(lab, sp, depth + 1, NULL, e);
+		free(sp);
+		if (r < 0)
+			goto out;
+		differs |= r;
+	}
+	if (lab->w == NULL) {
+		lab->w = world_open(lab->root, e);
+		if (lab->w == NULL)
+			goto out;
+	}
+	h = world_host(lab->w, t.host, e);
+	if (h == NULL)
+		goto out;
+	if (apply_settings(h, &t, e) < 0)
+		goto out;
+	memset(&so, 0, sizeof(so));
+	so.proto = proto;
+	so.client_addr = t.client_addr ? t.client_addr : "127.0.0.1";
+	so.client_name = t.client_name;
+	so.tls_possible = 1;	/* the handshake is simulated */
+	s = server_session_new(h, &so, clock_real_now(), e);
+	if (s == NULL)
+		goto out;
+	if (replay_run(&t, &srv_ops, s, clock_real_now(), lab->out,
+		       actual_out) > 0)
+		differs = 1;
+	server_session_free(&s);
+	/* What the session queued is delivered before the next one reads. */
+	if (sim_up_to_date(lab->w, e) < 0)
+		goto out;
+	rc = differs;
+out:
+	transcript_reset(&t);
+	return rc;
 }
 
 int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 		struct err *e)
 {
 	struct transcript t;
-	struct world *w = NULL;
-	struct host *h;
-	struct smtp_server *s = NULL;
-	struct smtp_server_opts so;
+	struct lab lab;
 	const char *parent = o->root_parent;
-	char *root = NULL;
+	char *root = NULL, *world;
 	int rc = -1;
 
+	/* The world comes from the file itself: read it once for that. */
 	transcript_init(&t);
 	if (transcript_load(&t, path, e) < 0)
 		return -1;
-	if (t.proto != NULL && strcmp(t.proto, "smtp") != 0) {
-		err_set(e, 0, _("%s: '@ proto %s': only smtp transcripts can be replayed yet"),
-			path, t.proto);
-		goto out;
-	}
+	world = xstrdup(t.world ? t.world : "default");
+	transcript_reset(&t);
+	memset(&lab, 0, sizeof(lab));
 	if (parent == NULL)
 		parent = getenv("TMPDIR");
 	if (parent == NULL || *parent == '\0')
@@ -159,29 +260,16 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 		root = NULL;
 		goto out;
 	}
-	if (world_init(root, t.world ? t.world : "default", e) < 0)
+	if (world_init(root, world, e) < 0)
 		goto out;
-	w = world_open(root, e);
-	if (w == NULL)
-		goto out;
-	h = world_host(w, t.host, e);
-	if (h == NULL)
-		goto out;
-	if (apply_settings(h, &t, e) < 0)
-		goto out;
-	memset(&so, 0, sizeof(so));
-	so.client_addr = t.client_addr ? t.client_addr : "127.0.0.1";
-	so.client_name = t.client_name ? t.client_name :
-			 is_loopback(so.client_addr) ? "localhost" : "unknown";
-	so.service = "smtp";
-	so.tls_possible = 1;	/* the handshake is simulated */
-	s = smtp_server_new(h, &so, clock_real_now());
-	rc = replay_run(&t, &srv_ops, s, clock_real_now(), out, o->actual_out) ? 1 : 0;
+	lab.root = root;
+	lab.world = world;
+	lab.o = o;
+	lab.out = out;
+	rc = run_one(&lab, path, 0, o->actual_out, e);
 out:
-	if (s != NULL)
-		smtp_server_free(&s);
-	if (w != NULL)
-		world_free(&w);
+	if (lab.w != NULL)
+		world_free(&lab.w);
 	if (root != NULL) {
 		if (o->keep)
 			fprintf(out, _("%s: lab root kept in %s\n"), path, root);
@@ -189,6 +277,6 @@ out:
 			remove_tree(root);
 	}
 	free(root);
-	transcript_reset(&t);
+	free(world);
 	return rc;
 }

@@ -32,6 +32,14 @@ void transcript_reset(struct transcript *t)
 		free(t->settings[i].value);
 	}
 	free(t->settings);
+	for (i = 0; i < t->nseeds; i++)
+		free(t->seeds[i]);
+	free(t->seeds);
+	for (i = 0; i < t->nknown; i++) {
+		free(t->known[i].expected);
+		free(t->known[i].actual);
+	}
+	free(t->known);
 	for (i = 0; i < t->nlines; i++)
 		free(t->lines[i].data);
 	free(t->lines);
@@ -234,8 +242,40 @@ static int directive(struct transcript *t, const char *s, size_t n,
 		st->name = name;
 		st->value = trimmed(eq + 1, (size_t)(end - eq - 1));
 		st->lineno = lineno;
+	} else if (strcmp(word, "seed") == 0) {
+		char *v = trimmed(p, (size_t)(end - p));
+
+		if (*v == '\0') {
+			free(v);
+			err_set(e, 0, _("%s:%d: '@ seed' needs a transcript file"),
+				t->file, lineno);
+			free(word);
+			return -1;
+		}
+		t->seeds = xrealloc(t->seeds, (t->nseeds + 1) * sizeof(*t->seeds));
+		t->seeds[t->nseeds++] = v;
+	} else if (strcmp(word, "known") == 0) {
+		const char *arrow = NULL, *q;
+		struct transcript_known *k;
+
+		for (q = p; q + 4 <= end; q++)
+			if (memcmp(q, " => ", 4) == 0) {
+				arrow = q;
+				break;
+			}
+		if (arrow == NULL || arrow == p || arrow + 4 >= end) {
+			err_set(e, 0, _("%s:%d: '@ known' needs EXPECTED => ACTUAL (two transcript lines)"),
+				t->file, lineno);
+			free(word);
+			return -1;
+		}
+		t->known = xrealloc(t->known, (t->nknown + 1) * sizeof(*t->known));
+		k = &t->known[t->nknown++];
+		k->expected = trimmed(p, (size_t)(arrow - p));
+		k->actual = trimmed(arrow + 4, (size_t)(end - arrow - 4));
+		k->lineno = lineno;
 	} else {
-		err_set(e, 0, _("%s:%d: unknown directive '@ %s' (known: world, host, client, postconf, proto)"),
+		err_set(e, 0, _("%s:%d: unknown directive '@ %s' (known: world, host, client, postconf, proto, seed, known)"),
 			t->file, lineno, word);
 		free(word);
 		return -1;

@@ -7,7 +7,8 @@
  * "#" lines are comments ("# reply delayed ~1 s" is one that replay
  * checks). maillab adds header directives ("@ world centos",
  * "@ host H", "@ client ADDR [NAME]", "@ postconf NAME = VALUE",
- * "@ proto smtp") saying what a transcript runs against.
+ * "@ proto smtp|pop3|imap", "@ seed FILE", "@ known EXPECTED => ACTUAL")
+ * saying what a transcript runs against.
  *
  * This module parses and escapes that format, masks the tokens that
  * change from run to run (queue IDs, dates, TLS versions, delays) and
@@ -48,6 +49,17 @@ struct transcript_setting {
 	int lineno;
 };
 
+/*
+ * "@ known S: EXPECTED => S: ACTUAL": a difference from the real server
+ * that maillab is known to have (named in a comment above it, with the
+ * module that owes the fix). Replay reports it and does not fail on it.
+ */
+struct transcript_known {
+	char *expected;		/* the line as in the file ("S: ...\r\n") */
+	char *actual;		/* what maillab says instead */
+	int lineno;
+};
+
 struct transcript {
 	char *file;		/* as given to transcript_parse/load */
 	char *world;		/* @ world; NULL when absent */
@@ -57,6 +69,12 @@ struct transcript {
 	char *client_name;	/* NULL when not given */
 	struct transcript_setting *settings;	/* @ postconf, in file order */
 	size_t nsettings;
+	char **seeds;		/* @ seed: transcripts replayed first in the
+				   same lab root, as written (relative to
+				   this file's directory), in file order */
+	size_t nseeds;
+	struct transcript_known *known;	/* @ known, in file order */
+	size_t nknown;
 	struct transcript_line *lines;	/* everything but directives and
 					   blank lines, in file order */
 	size_t nlines;
@@ -92,12 +110,14 @@ void transcript_split_lines(const char *p, size_t n,
 			    void *ctx);
 
 /*
- * Masks what differs between runs in one transcript line (escaped form):
- * queue IDs (short 10-12 upper-hex after "queued as ", "id ", the start or
- * white space; long-form IDs after "queued as "), Postfix Message-Id
- * stamps, RFC 5322 dates, the TLS version in "TLS established (...)" and
- * the seconds in "reply delayed ~N s" - the SMTP part of capture.py's
- * MASKS. Returns a new string the caller frees.
+ * Masks what differs between runs in one transcript line (escaped form),
+ * as capture.py's MASKS do: IMAP's UIDVALIDITY and the validity in
+ * APPENDUID/COPYUID, the validity half of a POP3 UIDL, Postfix
+ * Message-Id stamps, queue IDs (short 10-12 upper-hex after "queued as ",
+ * "id ", the start or white space; long-form IDs after "queued as "),
+ * RFC 5322 dates, IMAP INTERNALDATEs, the TLS version in "TLS established
+ * (...)", Dovecot's "(0.001 + 0.000 secs)" timings and the seconds in
+ * "reply delayed ~N s". Returns a new string the caller frees.
  */
 char *transcript_mask(const char *line);
 

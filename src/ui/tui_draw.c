@@ -539,6 +539,35 @@ static void draw_keys(struct tui *t)
 	attroff(tui_draw_inks[TUI_INK_TITLE]);
 }
 
+/* Display columns of UTF-8 text (as tui_draw_put counts them). */
+static int text_columns(const char *s)
+{
+	mbstate_t st;
+	size_t left = strlen(s);
+	int cols = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (left > 0) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s, left, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+		}
+		cols += w;
+		s += n;
+		left -= n;
+	}
+	return cols;
+}
+
 static void draw_help(struct tui *t)
 {
 	static const char *const lines[] = {
@@ -554,13 +583,19 @@ static void draw_help(struct tui *t)
 		N_("q                    quit"),
 	};
 	int w = 62, h = (int)ARRAY_LEN(lines) + 4;
-	int y = (LINES - h) / 2, x = (COLS - w) / 2, i;
+	int y, x, i;
 
 	(void)t;
-	if (x < 0)
-		x = 0;
+	/* As wide as the longest line in the learner's language needs. */
+	for (i = 0; i < (int)ARRAY_LEN(lines); i++)
+		if (text_columns(_(lines[i])) + 4 > w)
+			w = text_columns(_(lines[i])) + 4;
 	if (w > COLS)
 		w = COLS;
+	y = (LINES - h) / 2;
+	x = (COLS - w) / 2;
+	if (x < 0)
+		x = 0;
 	for (i = 0; i < h; i++)
 		mvhline(y + i, x, ' ', w);
 	mvaddch(y, x, ACS_ULCORNER);

@@ -268,9 +268,15 @@ static void pane_queues(struct tui *t, const struct area *a)
 				continue;
 			now = flow_state_mbox(&t->state, host, fin->user);
 			c = now ? now->count : 0;
-			snprintf(line, sizeof(line),
-				 ngettext("  /var/mail/%s: %d message", "  /var/mail/%s: %d messages",
-					  (unsigned long)c), fin->user, c);
+			/* Zero apart: see narrator.c (pt_BR's plural rule puts 0 with 1). */
+			if (c == 0)
+				snprintf(line, sizeof(line), _("  /var/mail/%s: 0 messages"),
+					 fin->user);
+			else
+				snprintf(line, sizeof(line),
+					 ngettext("  /var/mail/%s: %d message",
+						  "  /var/mail/%s: %d messages", (unsigned long)c),
+					 fin->user, c);
 			tui_draw_put(a->y + 1 + row++, a->x + 1, a->w - 2, line, A_BOLD);
 		}
 	}

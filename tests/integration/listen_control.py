@@ -5,6 +5,7 @@ after kill -9 ignored), SIGHUP re-reads main.cf and master.cf without
 dropping open sessions (a service uncommented in master.cf gets bound, a
 removed one closed), SIGTERM stops cleanly (exit 0, pid file gone, open
 sessions cut, the queue kept), and master's lines in mail.log."""
+import fcntl
 import os
 import signal
 import smtplib
@@ -37,6 +38,20 @@ def wait_for(cond, timeout=10):
     return False
 
 
+def queue_lock_free(root):
+    """Nobody holds the host's queue lock (master.pid, as Postfix's)."""
+    path = os.path.join(host_dir(root, HOST), "var/spool/postfix/pid/master.pid")
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def pid_file(root):
     try:
         with open(os.path.join(root, "run/listen.pid")) as f:
@@ -51,6 +66,7 @@ def main(check):
     try:
         port = li.port()
         check("pid file names the listener", pid_file(root) == li.pid, pid_file(root))
+        check("the queue is owned while it runs", not queue_lock_free(root))
         check("ready line", any("ready (pid %d)" % li.pid in l for l in li.lines), li.lines)
 
         second = subprocess.run([MAILLAB, "--root", root, "listen", "--port-offset",
@@ -121,6 +137,7 @@ def main(check):
         check("open session cut at stop", data == b"", data)
         idle.close()
         check("pid file removed", not os.path.exists(os.path.join(root, "run/listen.pid")))
+        check("queue lock released at stop", queue_lock_free(root))
         log = mail_log(root, HOST)
         check("daemon started logged", "postfix/master" in log and
               "daemon started -- version 3.7.11, configuration /etc/postfix" in log)
@@ -138,6 +155,8 @@ def main(check):
         li = Listener(root)
         li.kill9()
         check("stale pid file left by kill -9", os.path.exists(os.path.join(root, "run/listen.pid")))
+        # its queue manager process died with it: the queue lock is free
+        check("queue manager gone with the listener", wait_for(lambda: queue_lock_free(root), 5))
         li = Listener(root)
         check("restart after kill -9", pid_file(root) == li.pid)
         # SIGINT (Ctrl-C) stops it as SIGTERM does

@@ -64,6 +64,10 @@ grep -c 'sender non-delivery notification' "$H/var/log/mail.log" | grep -qx 1 ||
 # 07: an alias to two users
 printf 'study:    wees\nteam:     wees, alice\n' >>"$H/etc/aliases"
 "$M" newaliases >"$tmp/got" 2>&1; : >"$tmp/want"; check "newaliases prints nothing"
+# ls -l shows a Berkeley DB hash file's three pages (reference 07)
+wc -c <"$H/etc/aliases.db" | tr -d ' ' >"$tmp/got"
+awk '/^\$ newaliases/{f=1} f && /^-.*aliases.db$/{print $5; exit}' tests/data/pipeline/07-aliases.txt >"$tmp/want"
+check "aliases.db size as ls -l shows it"
 "$M" postalias -q team hash:/etc/aliases >"$tmp/got" 2>&1 || true
 echo "wees, alice" >"$tmp/want"
 if "$M" postalias -q team hash:/etc/aliases >/dev/null 2>&1; then check "postalias -q team"; fi

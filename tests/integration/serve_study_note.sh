@@ -2,7 +2,8 @@
 # The study note's telnet session, piped into `maillab serve --stdio smtp`
 # on a fresh centos world, gets the replies a real Postfix 3.7 gave
 # (reference/transcripts/smtp/01-study-note.txt) line for line, CRLF and
-# all, and leaves the message in the host's queue.
+# all; the message passes the host's queue and is delivered to
+# var/mail/wees before serve exits, as Postfix's qmgr and local would.
 set -eu
 cd "$(dirname "$0")/../.."
 MAILLAB=${MAILLAB:-bin/maillab}
@@ -31,11 +32,17 @@ case "$qid" in
 [0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]) ;;
 *) echo "queue ID $qid is not 11 upper-case hex digits as Postfix's"; exit 1;;
 esac
+# serve brings the world up to date before it exits: the message went
+# through the queue and local delivered it, as on Postfix.
 f=$(find "$R/hosts/centos.localdomain/var/spool/postfix" -type f -name "$qid" | head -1)
-if [ -z "$f" ]; then
-	echo "no queue file $qid under var/spool/postfix:"
-	find "$R/hosts/centos.localdomain/var/spool/postfix" -type f
+if [ -n "$f" ]; then
+	echo "$qid is still queued ($f): serve should deliver before it exits"
 	exit 1
 fi
-grep -q 'Ola Amigo' "$f" || { echo "$f lacks the message text"; exit 1; }
-echo "ok: ${f#"$R"/} holds 'Ola Amigo'"
+mbox=$R/hosts/centos.localdomain/var/mail/wees
+grep -q "id $qid" "$mbox" && grep -q '^Ola Amigo$' "$mbox" ||
+	{ echo "$mbox lacks message $qid:"; cat "$mbox"; exit 1; }
+grep -q "$qid: to=<wees@centos.localdomain>, orig_to=<wees>, relay=local, .*status=sent (delivered to mailbox)" \
+	"$R/hosts/centos.localdomain/var/log/mail.log" ||
+	{ echo "mail.log lacks the delivery of $qid"; exit 1; }
+echo "ok: queued as $qid and delivered to var/mail/wees: 'Ola Amigo'"

@@ -4,8 +4,9 @@
 1. socat exposes serve on a free loopback port (as inetd would); smtplib
    sends a message, then another after STARTTLS (a real handshake with the
    host's self-signed certificate); each queue ID comes from the 250 reply
-   to the final dot; the queue file with that name is found under the
-   host's spool and must contain the message text.
+   to the final dot; serve brings the world up to date before it exits,
+   so the message with that queue ID is delivered to wees's mailbox at
+   once, as Postfix's qmgr and local would (mail.log says status=sent).
 2. inetd style without socat: stdin/stdout of serve are the accepted TCP
    socket itself, so serve takes the client from getpeername() (the log
    says localhost[127.0.0.1]).
@@ -120,21 +121,30 @@ def send_one(port, subject, body, tls=False):
 
 
 def check_queued(root, qid, body):
-    # serve runs only smtpd and cleanup: the file is in incoming/ (or a
-    # later queue if something moved it); give a slow disk a moment.
-    path = None
-    for _ in range(50):
-        path = find_queue_file(root, qid)
-        if path:
+    # serve delivers before it exits; give a slow disk a moment.
+    mbox = os.path.join(root, "hosts", HOST, "var", "mail", "wees")
+    log = os.path.join(root, "hosts", HOST, "var", "log", "mail.log")
+    sent = "%s: to=<wees@%s>" % (qid, HOST)
+    data = text = ""
+    for _ in range(100):
+        if os.path.exists(mbox):
+            data = open(mbox, errors="replace").read()
+        if os.path.exists(log):
+            text = open(log, errors="replace").read()
+        if ("id %s" % qid in data and sent in text and
+                find_queue_file(root, qid) is None):
             break
         time.sleep(0.1)
-    if path is None:
-        fail("no queue file %s under %s" % (qid, root))
-    with open(path, "rb") as f:
-        data = f.read()
-    if body.encode() not in data:
-        fail("%s does not contain %r" % (path, body))
-    print("ok: %s holds the message (%d bytes)" % (os.path.relpath(path, root), len(data)))
+    else:
+        path = find_queue_file(root, qid)
+        fail("%s was not delivered to %s (queue file: %s)" % (qid, mbox, path))
+    msg = data[data.index("id %s" % qid):]
+    if body not in msg.split("\nFrom ", 1)[0]:
+        fail("the message %s in %s lacks %r" % (qid, mbox, body))
+    line = [l for l in text.splitlines() if sent in l][0]
+    if "status=sent (delivered to mailbox)" not in line:
+        fail("mail.log: %s" % line)
+    print("ok: %s delivered to var/mail/wees, gone from the queue" % qid)
 
 
 def via_socat(root):

@@ -18,6 +18,7 @@
 #include "mta/host.h"
 #include "mta/mail_date.h"
 #include "mta/qfile.h"
+#include "mta/queue_ops.h"
 #include "sim/world.h"
 
 void test_cleanup_register(void);
@@ -158,6 +159,16 @@ static struct cleanup_env smtpd_env(const char *sender, mtime_t arrival)
 	return env;
 }
 
+/* Complete messages in a queue, as qmgr and mailq see them. */
+static size_t listed(const char *queue)
+{
+	struct queue_ops_entry *en = NULL;
+	size_t n = queue_ops_list(host, queue, &en);
+
+	queue_ops_entries_free(&en, n);
+	return n;
+}
+
 /* One message through cleanup; returns its queue file, read. */
 static void run(const struct cleanup_env *env, const char *const *rcpts,
 		const char *data, mtime_t opened, struct qfile *q,
@@ -168,15 +179,18 @@ static void run(const struct cleanup_env *env, const char *const *rcpts,
 
 	c = cleanup_open(host, env, opened, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 0);
+	/* As Postfix: the file is in incoming/ at once, under its queue ID,
+	 * but 0600 (not ready) until it is complete: no reader takes it. */
+	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 1);
+	CU_ASSERT_EQUAL(listed("incoming"), 0);
 	for (; *rcpts; rcpts++)
 		CU_ASSERT_EQUAL(cleanup_rcpt(c, *rcpts, &e), 0);
 	CU_ASSERT_EQUAL(cleanup_message(c, data, strlen(data), opened + 900, &e), 0);
-	/* still nothing in incoming/ until the file is complete */
-	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 0);
+	CU_ASSERT_EQUAL(listed("incoming"), 0);
 	CU_ASSERT_EQUAL_FATAL(cleanup_close(&c, opened + 904, res, &e), 0);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 1);
+	CU_ASSERT_EQUAL(listed("incoming"), 1);
 	qfile_init(q);
 	CU_ASSERT_EQUAL_FATAL(qfile_read(res->path, q, &e), 0);
 }
@@ -455,6 +469,124 @@ static void test_pickup(void)
 	done(&q, &res);
 }
 
+/* Sets delay_warning_time in the host's main.cf ("" removes it). */
+static void set_delay_warning(const char *value)
+{
+	char *p = host_path(host, "etc/postfix/main.cf"), *cf = slurp(p), *line;
+	FILE *f;
+	struct err e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cf);
+	line = strstr(cf, "\ndelay_warning_time = ");
+	if (line != NULL)
+		line[1] = '\0';
+	f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(cf, f);
+	if (*value)
+		fprintf(f, "delay_warning_time = %s\n", value);
+	fclose(f);
+	CU_ASSERT_EQUAL(host_reload(host, &e), 0);
+	free(cf);
+	free(p);
+}
+
+/*
+ * cleanup_envelope.c: with delay_warning_time set, a W record
+ * (REC_TYPE_WARN_FORMAT "%15ld", arrival + the time) right before the
+ * first recipient's records; none for the null sender; a requeued file's
+ * own W record is kept, also when it is 0 (the notice was sent).
+ */
+static void test_warn_record(void)
+{
+	static const struct {
+		const char *setting, *sender;
+		int warn_seen;
+		long warn_time;
+		long want;		/* -1: no W record */
+	} cases[] = {
+		{ "", "root", 0, 0, -1 },
+		{ "4h", "root", 0, 0, 1795903190L + 4 * 3600 },
+		{ "30m", "root", 0, 0, 1795903190L + 1800 },
+		{ "4h", "", 0, 0, -1 },
+		{ "4h", "root", 1, 0, 0 },
+		{ "", "root", 1, 1795999999L, 1795999999L },
+	};
+	static const char *const rcpts[] = { "wees", "alice", NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cleanup_env env = smtpd_env(cases[i].sender, T_MAIL);
+		struct cleanup_result res;
+		struct qfile q;
+		const struct qfile_rec *w;
+		size_t k;
+
+		set_delay_warning(cases[i].setting);
+		env.warn_seen = cases[i].warn_seen;
+		env.warn_time = cases[i].warn_time;
+		run(&env, rcpts, "Subject: w\n\nx\n", T_DATA, &q, &res);
+		w = qfile_find(&q, 'W', NULL);
+		if (cases[i].want < 0) {
+			CU_ASSERT_PTR_NULL(w);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+			CU_ASSERT_EQUAL(w->len, 15);
+			CU_ASSERT_EQUAL(strtol(w->data, NULL, 10), cases[i].want);
+			/* after the sender's attributes, before dsn_orig_rcpt */
+			k = (size_t)(w - q.recs);
+			CU_ASSERT_EQUAL(q.recs[k + 1].type, 'A');
+			CU_ASSERT_STRING_EQUAL(q.recs[k + 1].data, "dsn_orig_rcpt=rfc822;wees");
+			CU_ASSERT_EQUAL(q.recs[k - 1].type, 'A');
+			CU_ASSERT_STRING_EQUAL(q.recs[k - 1].data, "client_address_type=2");
+			k = 0;
+			(void)qfile_find(&q, 'W', &k);
+			CU_ASSERT_PTR_NULL(qfile_find(&q, 'W', &k));	/* only one */
+		}
+		done(&q, &res);
+	}
+	set_delay_warning("");
+}
+
+/* Postfix's post_mail(): bounce's Received: line; none for a forward. */
+static void test_internal(void)
+{
+	static const char *const rcpts[] = { "root@centos.localdomain" };
+	static const char bounce[] = "Date: Sat, 28 Nov 2026 22:05:22 +0000 (UTC)\n"
+		"From: Mail Delivery System <MAILER-DAEMON@centos.localdomain>\n"
+		"Subject: Undelivered Mail Returned to Sender\n\nThis is\n";
+	struct cleanup_result res;
+	struct qfile q;
+	struct err e;
+	char *got, *want;
+	int received;
+
+	for (received = 1; received >= 0; received--) {
+		CU_ASSERT_EQUAL_FATAL(cleanup_post(host, T_DATA, "", rcpts, 1, bounce,
+						   strlen(bounce), received, &res, &e), 0);
+		qfile_init(&q);
+		CU_ASSERT_EQUAL_FATAL(qfile_read(res.path, &q, &e), 0);
+		CU_ASSERT_STRING_EQUAL(qfile_find(&q, 'S', NULL)->data, "");
+		CU_ASSERT_STRING_EQUAL(qfile_find(&q, 'R', NULL)->data, "root@centos.localdomain");
+		CU_ASSERT_PTR_NULL(qfile_find(&q, 'W', NULL));
+		CU_ASSERT_PTR_NULL(qfile_attr(&q, "client_name"));
+		/* reference/mailboxes/root-bounce.mbox */
+		want = xasprintf("%s%s%s"
+				 "Date: Sat, 28 Nov 2026 22:05:22 +0000 (UTC)\n"
+				 "From: Mail Delivery System <MAILER-DAEMON@centos.localdomain>\n"
+				 "Subject: Undelivered Mail Returned to Sender\n"
+				 "Message-Id: <20261128215951.%s@centos.localdomain>\n\nThis is\n",
+				 received ? "Received: by centos.localdomain (Postfix)\n\tid " : "",
+				 received ? res.id : "",
+				 received ? "; Sat, 28 Nov 2026 21:59:51 +0000 (UTC)\n" : "", res.id);
+		got = content(&q);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		free(got);
+		free(want);
+		done(&q, &res);
+	}
+}
+
 static void test_abort(void)
 {
 	struct cleanup_env env = smtpd_env("root", T_MAIL);
@@ -468,20 +600,8 @@ static void test_abort(void)
 	cleanup_abort(&c);
 	CU_ASSERT_PTR_NULL(c);
 	cleanup_abort(&c);
+	/* nothing stays, not even a file without the ready bit */
 	CU_ASSERT_EQUAL(count("var/spool/postfix/incoming"), 0);
-	{
-		char *p = host_path(host, "var/spool/postfix/.cleanup");
-		DIR *d = opendir(p);
-		struct dirent *de;
-		int n = 0;
-
-		while (d && (de = readdir(d)) != NULL)
-			n += de->d_name[0] != '.';
-		if (d)
-			closedir(d);
-		CU_ASSERT_EQUAL(n, 0);
-		free(p);
-	}
 }
 
 static void test_dates(void)
@@ -505,6 +625,8 @@ void test_cleanup_register(void)
 	CU_add_test(s, "header cases", test_content_cases);
 	CU_add_test(s, "long lines, ESMTPS, IPv6", test_long_line_and_esmtp);
 	CU_add_test(s, "pickup headers", test_pickup);
+	CU_add_test(s, "delay warning record", test_warn_record);
+	CU_add_test(s, "internal origin (bounce, forward)", test_internal);
 	CU_add_test(s, "abort leaves nothing", test_abort);
 	CU_add_test(s, "date formats", test_dates);
 }

@@ -1,7 +1,9 @@
 /*
  * CUnit suite for src/mta/qfile.c: record encoding (Postfix record.c),
- * write/read round trip, queue IDs, and the rule that nothing
- * half-written is ever in a queue directory.
+ * write/read round trip, queue IDs, and Postfix's way of writing: the
+ * file is in its queue from the start, mode 0600 until it is complete,
+ * then 0700 (the owner-execute bit readers wait for); an aborted or
+ * failed file is removed.
  */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
@@ -149,10 +151,13 @@ static void test_round_trip(void)
 	char *path = NULL, *big, want_id[32];
 	const char *size0 = "              0               0               0               0               0               0";
 
-	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, 0x1F3A6, &e), 0);
-	/* nothing in incoming/ while the file is written */
-	CU_ASSERT_EQUAL(count("incoming"), 0);
-	CU_ASSERT_EQUAL(count(".cleanup"), 1);
+	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, "incoming", 0, 0x1F3A6, &e), 0);
+	/* in incoming/ under its queue ID at once, 0600: not ready yet */
+	CU_ASSERT_EQUAL(count("incoming"), 1);
+	CU_ASSERT_EQUAL(count(".cleanup"), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(w.path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.path, "/incoming/1F3A6"));
 
 	big = xmalloc(5001);
 	memset(big, 'y', 5000);
@@ -168,11 +173,10 @@ static void test_round_trip(void)
 	qfile_puts(&w, QFILE_REC_XTRA, "");
 	qfile_puts(&w, QFILE_REC_END, "");
 	qfile_update(&w, 2, "            111", 15);
-	CU_ASSERT_EQUAL(count("incoming"), 0);
-
-	CU_ASSERT_EQUAL_FATAL(qfile_commit(&w, "incoming", &path, &e), 0);
 	CU_ASSERT_EQUAL(count("incoming"), 1);
-	CU_ASSERT_EQUAL(count(".cleanup"), 0);
+
+	CU_ASSERT_EQUAL_FATAL(qfile_commit(&w, &path, &e), 0);
+	CU_ASSERT_EQUAL(count("incoming"), 1);
 	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
 	/* complete: owner-execute bit, as Postfix marks it */
 	CU_ASSERT_EQUAL(st.st_mode & 0777, 0700);
@@ -218,30 +222,47 @@ static void test_abort(void)
 	struct qfile_writer w;
 	struct err e;
 
-	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, 5, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, "incoming", 0, 5, &e), 0);
 	qfile_puts(&w, QFILE_REC_SIZE, "0");
-	CU_ASSERT_EQUAL(count(".cleanup"), 1);
+	CU_ASSERT_EQUAL(count("incoming"), 1);
 	qfile_abort(&w);
 	qfile_abort(&w);	/* idempotent */
-	CU_ASSERT_EQUAL(count(".cleanup"), 0);
 	CU_ASSERT_EQUAL(count("incoming"), 0);
 	CU_ASSERT_EQUAL(strncmp(w.id, "00005", 5), 0);
 
 	/* a failed write: commit refuses and removes the file */
-	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, 6, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, "incoming", 0, 6, &e), 0);
 	qfile_puts(&w, QFILE_REC_SIZE, "0");
 	w.failed = 1;
 	w.errnum = 28;	/* ENOSPC: a full disk */
-	CU_ASSERT_EQUAL(qfile_commit(&w, "incoming", NULL, &e), -1);
+	CU_ASSERT_EQUAL(qfile_commit(&w, NULL, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "No space left"));
-	CU_ASSERT_EQUAL(count(".cleanup"), 0);
 	CU_ASSERT_EQUAL(count("incoming"), 0);
 
-	/* no such queue directory: the rename fails, nothing stays */
-	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, 7, &e), 0);
-	qfile_puts(&w, QFILE_REC_SIZE, "0");
-	CU_ASSERT_EQUAL(qfile_commit(&w, "nosuchqueue", NULL, &e), -1);
-	CU_ASSERT_EQUAL(count(".cleanup"), 0);
+	/* no such queue directory: nothing is made anywhere */
+	CU_ASSERT_EQUAL(qfile_create(&w, spool, "nosuchqueue", 0, 7, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.text, "nosuchqueue"));
+	CU_ASSERT_EQUAL(count("incoming"), 0);
+}
+
+/* postdrop's files: 0644 while written, 0744 when complete. */
+static void test_modes(void)
+{
+	struct qfile_writer w;
+	struct err e;
+	struct stat st;
+	char *path = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(qfile_create(&w, spool, "incoming", 0444, 8, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(w.path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
+	qfile_puts(&w, QFILE_REC_END, "");
+	CU_ASSERT_EQUAL_FATAL(qfile_commit(&w, &path, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0744);
+	CU_ASSERT(st.st_mode & QFILE_READY_BIT);
+	unlink(path);
+	free(path);
 }
 
 void test_qfile_register(void)
@@ -252,4 +273,5 @@ void test_qfile_register(void)
 	CU_add_test(s, "parse errors", test_parse_errors);
 	CU_add_test(s, "write and read back", test_round_trip);
 	CU_add_test(s, "abort and failures leave nothing", test_abort);
+	CU_add_test(s, "modes while written and when complete", test_modes);
 }

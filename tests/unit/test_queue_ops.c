@@ -1,7 +1,7 @@
 /*
  * CUnit suite for the queue directories (src/mta/queue_ops.c), the queue
  * file as qmgr reads it (qmgr_message.c) and internal submissions
- * (post_mail.c): a round trip through post_mail -> load -> mark done ->
+ * (cleanup_post()): a round trip through cleanup_post -> load -> mark done ->
  * load, the hashed deferred/ path, and the defer log.
  */
 #include <CUnit/CUnit.h>
@@ -12,7 +12,7 @@
 
 #include "lib/xalloc.h"
 #include "mta/host.h"
-#include "mta/post_mail.h"
+#include "mta/cleanup.h"
 #include "mta/qmgr_message.h"
 #include "mta/queue_ops.h"
 #include "sim/world.h"
@@ -25,7 +25,8 @@ static void test_round_trip(void)
 	char *parent = xstrdup(mkdtemp(tmpl));
 	char *root = xasprintf("%s/root", parent), *cmd, *path;
 	const char *rcpts[] = { "wees@centos.localdomain", "bob@centos.localdomain" };
-	struct post_mail pm;
+	struct cleanup_result res;
+	const char *content = "Subject: x\n\nline 1\n.line 2\n";
 	struct qmgr_message m;
 	struct queue_ops_log_rec lr, *got = NULL;
 	struct world *w;
@@ -40,13 +41,11 @@ static void test_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	h = world_host(w, NULL, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-	memset(&pm, 0, sizeof(pm));
-	pm.sender = "root@centos.localdomain";
-	pm.rcpts = rcpts;
-	pm.nrcpt = 2;
-	pm.content = "Subject: x\n\nline 1\n.line 2\n";
-	pm.len = strlen(pm.content);
-	CU_ASSERT_EQUAL_FATAL(post_mail(h, 1795903239000LL, &pm, id, &size, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(cleanup_post(h, 1795903239000LL, "root@centos.localdomain",
+					   rcpts, 2, content, strlen(content), 0, &res, &e), 0);
+	snprintf(id, sizeof(id), "%s", res.id);
+	size = res.size;
+	cleanup_result_reset(&res);
 	CU_ASSERT_STRING_EQUAL(queue_ops_find(h, id), "incoming");
 
 	CU_ASSERT_EQUAL_FATAL(qmgr_message_load(h, "incoming", id, &m, &e), 0);
@@ -55,7 +54,7 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(m.ndone, 0);
 	CU_ASSERT_EQUAL(m.arrival, 1795903239000LL);
 	CU_ASSERT_EQUAL(m.size, size);
-	/* the content comes back with the Message-Id post_mail added */
+	/* the content comes back with the Message-Id cleanup added */
 	CU_ASSERT_PTR_NOT_NULL(strstr(m.content, "Subject: x\nMessage-Id: <20261128220039."));
 	CU_ASSERT_PTR_NOT_NULL(strstr(m.content, "\n\nline 1\n.line 2\n"));
 	path = queue_ops_path(h, "incoming", id);

@@ -18,7 +18,7 @@ void test_replay_register(void);
 
 struct fake {
 	struct buf in, out;
-	int data, slow_done, eof, tls_wait, writes, limit;
+	int data, slow_done, part_done, eof, tls_wait, writes, limit;
 };
 
 static void fake_feed(void *t, const void *buf, size_t len, mtime_t now)
@@ -36,18 +36,18 @@ static void fake_eof(void *t, mtime_t now)
 	((struct fake *)t)->eof = 1;
 }
 
-static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
+static enum server_session_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 {
 	struct fake *f = t;
 	char *nl;
 
 	(void)now;
 	if (f->eof)
-		return SMTP_SERVER_CLOSE;
+		return SERVER_SESSION_CLOSE;
 	/* The error limit: 500, a pause, then 421 and the close unasked. */
 	if (f->limit == 2) {
 		buf_adds(&f->out, "421 4.7.0 fake Error: too many errors\r\n");
-		return SMTP_SERVER_CLOSE;
+		return SERVER_SESSION_CLOSE;
 	}
 	while (!f->tls_wait && f->in.len > 0 &&
 	       (nl = memchr(f->in.data, '\n', f->in.len)) != NULL) {
@@ -63,34 +63,43 @@ static enum smtp_server_act fake_run(void *t, mtime_t now, long *delay_ms_out)
 		} else if (strcmp(line, "SLOW\r\n") == 0 && !f->slow_done) {
 			f->slow_done = 1;
 			*delay_ms_out = 1000;
-			return SMTP_SERVER_DELAY;	/* the line stays unread */
+			return SERVER_SESSION_DELAY;	/* the line stays unread */
 		} else if (strcmp(line, "SLOW\r\n") == 0) {
 			f->slow_done = 0;
 			buf_adds(&f->out, "250 slow\r\n");
+		} else if (strcmp(line, "PART\r\n") == 0 && !f->part_done) {
+			/* a pause in the middle of a multi-line reply */
+			f->part_done = 1;
+			buf_adds(&f->out, "250-part one\r\n");
+			*delay_ms_out = 1000;
+			return SERVER_SESSION_DELAY;	/* the line stays unread */
+		} else if (strcmp(line, "PART\r\n") == 0) {
+			f->part_done = 0;
+			buf_adds(&f->out, "250 part two\r\n");
 		} else if (strcmp(line, "LIMIT\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "500 5.5.2 Error: command not recognized\r\n");
 			f->limit = 2;
 			*delay_ms_out = 1000;
-			return SMTP_SERVER_DELAY;
+			return SERVER_SESSION_DELAY;
 		} else if (strcmp(line, "DATA\r\n") == 0) {
 			f->data = 1;
 			buf_adds(&f->out, "354 go\r\n");
 		} else if (strcmp(line, "QUIT\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "221 bye\r\n");
-			return SMTP_SERVER_CLOSE;
+			return SERVER_SESSION_CLOSE;
 		} else if (strcmp(line, "STARTTLS\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "220 go tls\r\n");
 			f->tls_wait = 1;
-			return SMTP_SERVER_STARTTLS;
+			return SERVER_SESSION_STARTTLS;
 		} else {
 			buf_adds(&f->out, "250 ok\r\n");
 		}
 		buf_consume(&f->in, n);
 	}
-	return SMTP_SERVER_NEED_INPUT;
+	return SERVER_SESSION_NEED_INPUT;
 }
 
 static struct buf *fake_output(void *t)
@@ -105,7 +114,7 @@ static void fake_tls_started(void *t, mtime_t now)
 }
 
 static const struct replay_target_ops fake_ops = {
-	fake_feed, fake_eof, fake_run, fake_output, fake_tls_started,
+	fake_feed, fake_eof, fake_run, fake_output, fake_tls_started, NULL,
 };
 
 /* Replays text against a new fake; returns the diff count, *diff_out the diff. */
@@ -219,6 +228,12 @@ static const struct {
 	{ "a late reply the transcript reads at once",
 	  "S: 220 fake ESMTP\\r\\n\nC: LIMIT\\r\\n\nS: 500 5.5.2 Error: command not recognized\\r\\n\n"
 	  "S: 421 4.7.0 fake Error: too many errors\\r\\n\n== server closed connection\n",
+	  0, "" },
+	/* capture.py waits for a complete answer: a pause inside one does
+	 * not make the rest late (console_frame's completion rules). */
+	{ "a pause inside an answer",
+	  "S: 220 fake ESMTP\\r\\n\nC: PART\\r\\n\nS: 250-part one\\r\\n\nS: 250 part two\\r\\n\n"
+	  "C: NOOP\\r\\n\nS: 250 ok\\r\\n\n",
 	  0, "" },
 	{ "a handshake the server never offered",
 	  "S: 220 fake ESMTP\\r\\n\nC: NOOP\\r\\n\nS: 250 ok\\r\\n\n== TLS established (TLSv1.3)\n",

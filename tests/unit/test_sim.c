@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
+#include "mta/qfile.h"
 #include "mta/queue_ops.h"
 #include "sim/sim.h"
 #include "sim/world.h"
@@ -206,6 +208,29 @@ static void test_unknown_user_bounces(void)
 				 "unknown in local recipient table (in reply to RCPT TO command))"));
 	CU_ASSERT(contains(loga, "postfix/bounce"));
 	CU_ASSERT(contains(loga, "sender non-delivery notification: "));
+	{
+		/*
+		 * reference/commands/08-sendmail-bounce.txt: the notice is in
+		 * active/ before qmgr removes the message, delivered after.
+		 */
+		static const char *const order[] = {
+			"status=bounced", "sender non-delivery notification: ",
+			"from=<>, size=", ": removed\n", "to=<alice@a.example>, relay=local",
+			": removed\n",
+		};
+		const char *p = loga;
+		size_t i;
+
+		for (i = 0; i < sizeof(order) / sizeof(order[0]) && p != NULL; i++) {
+			p = strstr(p, order[i]);
+			if (p == NULL)
+				fprintf(stderr, "\n  bounce log order: no \"%s\" after the previous line\n",
+					order[i]);
+			else
+				p += strlen(order[i]);
+		}
+		CU_ASSERT_PTR_NOT_NULL(p);
+	}
 	CU_ASSERT(contains(alice, "From MAILER-DAEMON  "));
 	CU_ASSERT(contains(alice, "Subject: Undelivered Mail Returned to Sender\n"));
 	CU_ASSERT(contains(alice, "<nosuch@b.example>: host mail.b.example[198.51.100.20] said: 550 5.1.1\n"));
@@ -331,6 +356,128 @@ static void test_alias_two_users(void)
 	teardown(&f);
 }
 
+/*
+ * A file cleanup was writing when the lab crashed: 0600 in incoming/.
+ * qmgr leaves it alone (Postfix's mail_open_ok()), mailq does not list
+ * it, and postsuper's purge removes it once it is a day old.
+ */
+static void test_unfinished_queue_file(void)
+{
+	struct fx f;
+	struct host *h;
+	struct queue_ops_entry *en = NULL;
+	struct err e;
+	char *p, *log;
+	FILE *fp;
+	struct stat st;
+	mtime_t mtime;
+	size_t n;
+
+	setup(&f, "centos", NULL);
+	p = xasprintf("%s/hosts/centos.localdomain/var/spool/postfix/incoming/ABCDE12346", f.root);
+	fp = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("C half a queue file", fp);
+	fclose(fp);
+	CU_ASSERT_EQUAL(chmod(p, 0600), 0);
+	(void)sim_run_due(f.s);
+	CU_ASSERT_EQUAL(access(p, F_OK), 0);
+	CU_ASSERT_EQUAL(queued(&f, "centos.localdomain", "corrupt"), 0);
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	CU_ASSERT_PTR_NULL(strstr(log, "ABCDE12346"));
+	free(log);
+	h = world_host(f.w, "centos.localdomain", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	n = queue_ops_list(h, "incoming", &en);
+	CU_ASSERT_EQUAL(n, 0);
+	queue_ops_entries_free(&en, n);
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st), 0);
+	mtime = (mtime_t)st.st_mtime * 1000;
+	CU_ASSERT_EQUAL(queue_ops_purge_temp(h, mtime + 3600 * 1000LL), 0);
+	CU_ASSERT_EQUAL(access(p, F_OK), 0);
+	CU_ASSERT_EQUAL(queue_ops_purge_temp(h, mtime + 25 * 3600 * 1000LL), 1);
+	CU_ASSERT_NOT_EQUAL(access(p, F_OK), 0);
+	free(p);
+	teardown(&f);
+}
+
+/*
+ * postsuper -r: the queue file goes back to maildrop/ (mode 0700, no
+ * world-read bit) and pickup gives it to cleanup again, as pickup.c
+ * does: a new queue ID, "orig_id=" in its log line, its own Received:
+ * "by HOST (Postfix, from userid <mail_owner's uid>)" on top of the
+ * original one, the original arrival time, original recipients and
+ * client attributes; recipients delivered already are not delivered
+ * again.
+ */
+static void test_requeue(void)
+{
+	struct fx f;
+	struct sim_result r;
+	struct host *h;
+	struct queue_ops_entry *en = NULL;
+	struct err e;
+	struct qfile q;
+	const char *to[] = { "someone@example.com", "wees", NULL };
+	struct sim_mua_msg m;
+	char *log, *mbox, *path, old[32], *want;
+	size_t n;
+	const struct qfile_rec *rec;
+
+	setup(&f, "centos", NULL);
+	h = world_host(f.w, "centos.localdomain", &e);
+	memset(&m, 0, sizeof(m));
+	m.host = "centos.localdomain";
+	m.from = "root@centos.localdomain";
+	m.to = to;
+	m.data = "Subject: relay test\n\nThis goes to an unreachable relayhost.\n";
+	CU_ASSERT_EQUAL_FATAL(sim_submit(f.s, &m, &r, &e), 0);
+	(void)sim_run_due(f.s);
+	n = queue_ops_list(h, "deferred", &en);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	snprintf(old, sizeof(old), "%s", en[0].id);
+	queue_ops_entries_free(&en, n);
+	/* what postsuper -r does */
+	CU_ASSERT_EQUAL_FATAL(queue_ops_move(h, sim_now(f.s), "postfix/postsuper", old,
+					     "deferred", "maildrop", &e), 0);
+	path = queue_ops_path(h, "maildrop", old);
+	CU_ASSERT_EQUAL(queue_ops_set_mtime(path, sim_now(f.s)), 0);
+	free(path);
+	(void)sim_advance(f.s, 61 * 1000);	/* pickup's wakeup */
+	n = queue_ops_list(h, "deferred", &en);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_NOT_EQUAL(en[0].id, old);
+	qfile_init(&q);
+	CU_ASSERT_EQUAL_FATAL(qfile_read(en[0].path, &q, &e), 0);
+	/* the arrival time of the first try (T0), a new create_time */
+	CU_ASSERT_EQUAL(strtol(qfile_find(&q, 'T', NULL)->data, NULL, 10), (long)(T0 / 1000));
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "client_name"), "localhost");
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "log_ident"), en[0].id);
+	CU_ASSERT_STRING_EQUAL(qfile_attr(&q, "dsn_orig_rcpt"), "rfc822;someone@example.com");
+	rec = qfile_find(&q, 'R', NULL);
+	CU_ASSERT_STRING_EQUAL(rec->data, "someone@example.com");
+	CU_ASSERT_PTR_NULL(qfile_find(&q, 'D', NULL));	/* wees: done before */
+	rec = qfile_find(&q, 'N', NULL);
+	want = xasprintf("Received: by centos.localdomain (Postfix, from userid 100)");
+	CU_ASSERT_STRING_EQUAL(rec->data, want);
+	free(want);
+	rec = &q.recs[rec - q.recs + 2];
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec->data, "Received: from localhost (localhost [127.0.0.1])"));
+	log = slurp_rel(&f, "hosts/centos.localdomain/var/log/mail.log");
+	want = xasprintf("postfix/pickup[%d]: %s: uid=100 from=<root@centos.localdomain> orig_id=%s\n",
+			 host_pid(h, "pickup"), en[0].id, old);
+	CU_ASSERT(contains(log, want));
+	free(want);
+	mbox = slurp_rel(&f, "hosts/centos.localdomain/var/mail/wees");
+	CU_ASSERT_PTR_NOT_NULL(strstr(mbox, "Subject: relay test"));
+	CU_ASSERT_PTR_NULL(strstr(strstr(mbox, "Subject: relay test") + 1, "Subject: relay test"));
+	free(mbox);
+	free(log);
+	qfile_reset(&q);
+	queue_ops_entries_free(&en, n);
+	teardown(&f);
+}
+
 static void test_corrupt_queue_file(void)
 {
 	struct fx f;
@@ -343,6 +490,8 @@ static void test_corrupt_queue_file(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
 	fputs("this is not a queue file\n", fp);
 	fclose(fp);
+	/* complete (u+x), so qmgr opens it */
+	CU_ASSERT_EQUAL(chmod(p, 0700), 0);
 	free(p);
 	(void)sim_run_due(f.s);
 	CU_ASSERT_EQUAL(queued(&f, "centos.localdomain", "corrupt"), 1);
@@ -369,6 +518,31 @@ static void maincf_add(struct fx *f, const char *host, const char *line)
 	CU_ASSERT_EQUAL(host_reload(world_host(f->w, host, &e), &e), 0);
 }
 
+/* The W record (warning_message_time, seconds) of the one message in a
+ * queue of host, or -1 when the file has none. */
+static long warn_record(struct fx *f, const char *host, const char *queue)
+{
+	struct err e;
+	struct host *h = world_host(f->w, host, &e);
+	struct queue_ops_entry *en = NULL;
+	size_t n = queue_ops_list(h, queue, &en);
+	struct qfile q;
+	const struct qfile_rec *r;
+	long v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	qfile_init(&q);
+	CU_ASSERT_EQUAL(qfile_read(en[0].path, &q, &e), 0);
+	r = qfile_find(&q, QFILE_REC_WARN, NULL);
+	if (r != NULL) {
+		CU_ASSERT_EQUAL(r->len, 15);	/* "%15ld": rewritten in place */
+		v = strtol(r->data, NULL, 10);
+	}
+	qfile_reset(&q);
+	queue_ops_entries_free(&en, n);
+	return v;
+}
+
 static void test_no_mx_and_delay_warning(void)
 {
 	struct fx f;
@@ -387,6 +561,9 @@ static void test_no_mx_and_delay_warning(void)
 				 "(Host or domain name not found. Name service error for "
 				 "name=b.example type=MX: Host not found, try again)"));
 	free(loga);
+	/* cleanup wrote when to warn: arrival + 1h, in the queue file */
+	CU_ASSERT_EQUAL(warn_record(&f, "mail.a.example", "deferred"),
+			(long)(sim_now(f.s) / 1000) + 3600);
 	(void)sim_advance(f.s, 90 * 60 * 1000);
 	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
 	alice = slurp_rel(&f, "hosts/mail.a.example/var/mail/alice");
@@ -396,6 +573,12 @@ static void test_no_mx_and_delay_warning(void)
 				  "It will be retried until it is 5 day(s) old.\n"));
 	CU_ASSERT(contains(alice, "Action: delayed\nStatus: 4.4.3\n"));
 	free(loga);
+	free(alice);
+	/* qmgr_message_update_warn(): the record is 0 now, no state file */
+	CU_ASSERT_EQUAL(warn_record(&f, "mail.a.example", "deferred"), 0);
+	alice = xasprintf("%s/hosts/mail.a.example/var/lib/postfix/maillab-delay-warned",
+			  f.root);
+	CU_ASSERT_NOT_EQUAL(access(alice, F_OK), 0);
 	free(alice);
 	/* only once */
 	(void)sim_advance(f.s, 90 * 60 * 1000);
@@ -491,6 +674,8 @@ void test_sim_register(void)
 	CU_add_test(s, "host down, deferred, up, delivered", test_host_down_then_up);
 	CU_add_test(s, "host down for 5 days: bounce", test_down_five_days_bounces);
 	CU_add_test(s, "alias to two users", test_alias_two_users);
+	CU_add_test(s, "unfinished queue file skipped, purged after a day", test_unfinished_queue_file);
+	CU_add_test(s, "postsuper -r through pickup", test_requeue);
 	CU_add_test(s, "corrupt queue file to corrupt/", test_corrupt_queue_file);
 	CU_add_test(s, "MX fault, delay warning, DNS back", test_no_mx_and_delay_warning);
 	CU_add_test(s, "full mailbox, full disk, Maildir", test_mailbox_faults_and_maildir);

@@ -20,6 +20,7 @@
 #include "lib/xalloc.h"
 #include "mta/host.h"
 #include "mta/qfile.h"
+#include "mta/queue_ops.h"
 #include "mta/smtp_server.h"
 #include "sim/world.h"
 
@@ -151,7 +152,7 @@ struct session_result {
 	char *server;		/* all bytes the server sent */
 	char *log;		/* log_view of mail.log */
 	int queued;		/* files in incoming/ */
-	int temp;		/* files left in .cleanup/ */
+	int temp;		/* of them, not complete (mode 0600) */
 	char *last_id;
 	int engine_missing;
 };
@@ -316,9 +317,13 @@ out:
 	path = host_path(h, "var/spool/postfix/incoming");
 	res->queued = count_files(path);
 	free(path);
-	path = host_path(h, "var/spool/postfix/.cleanup");
-	res->temp = count_files(path);
-	free(path);
+	{
+		struct queue_ops_entry *en = NULL;
+		size_t n = queue_ops_list(h, "incoming", &en);
+
+		res->temp = res->queued - (int)n;
+		queue_ops_entries_free(&en, n);
+	}
 	world_free(&w);
 	free(text);
 	path = xasprintf("rm -rf '%s'", dir);
@@ -541,6 +546,58 @@ static void test_trace_and_handoff(void)
 	free(root);
 }
 
+/*
+ * reference/transcripts/smtp/06e: plain text after "220 2.0.0 Ready to
+ * start TLS" breaks the handshake; the driver logs its SSL_accept lines,
+ * the server "lost connection after STARTTLS" and the disconnect line.
+ */
+static void test_tls_handshake_failed(void)
+{
+	char tmpl[] = "/tmp/maillab-smtps.XXXXXX";
+	char *dir = mkdtemp(tmpl), *root, *cmd, *path, *log;
+	static const char data[] = "EHLO localhost\r\nSTARTTLS\r\n";
+	struct smtp_server_opts o;
+	struct world *w;
+	struct host *h;
+	struct smtp_server *s;
+	struct buf server;
+	struct err e;
+	mtime_t now = 1795903190190LL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	root = xasprintf("%s/root", dir);
+	CU_ASSERT_EQUAL_FATAL(world_init(root, "centos", &e), 0);
+	w = world_open(root, &e);
+	h = world_host(w, NULL, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	memset(&o, 0, sizeof(o));
+	o.client_addr = "127.0.0.1";
+	o.client_name = "localhost";
+	o.tls_possible = 1;
+	buf_init(&server);
+	s = smtp_server_new(h, &o, now);
+	(void)pump(s, &now, &server);
+	smtp_server_feed(s, data, strlen(data), now += 100);
+	CU_ASSERT_EQUAL(pump(s, &now, &server), SMTP_SERVER_STARTTLS);
+	smtp_server_eof(s, now += 100);
+	CU_ASSERT(smtp_server_closed(s));
+	path = host_path(h, "var/log/mail.log");
+	log = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, ": lost connection after STARTTLS from localhost[127.0.0.1]\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, ": disconnect from localhost[127.0.0.1] ehlo=1 "
+				      "starttls=0/1 commands=1/2\n"));
+	free(log);
+	free(path);
+	smtp_server_free(&s);
+	buf_reset(&server);
+	world_free(&w);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	free(root);
+}
+
 /* A client that vanishes in the middle of DATA leaves no queue file. */
 static void test_lost_connection(void)
 {
@@ -570,13 +627,18 @@ static void test_lost_connection(void)
 	(void)pump(s, &now, &server);
 	smtp_server_feed(s, data, strlen(data), now += 100);
 	(void)pump(s, &now, &server);
-	path = host_path(h, "var/spool/postfix/.cleanup");
-	CU_ASSERT_EQUAL(count_files(path), 1);	/* being written */
+	/* being written: in incoming/ as in Postfix, 0600 (not ready) */
+	path = host_path(h, "var/spool/postfix/incoming");
+	CU_ASSERT_EQUAL(count_files(path), 1);
+	{
+		struct queue_ops_entry *en = NULL;
+		size_t n = queue_ops_list(h, "incoming", &en);
+
+		CU_ASSERT_EQUAL(n, 0);
+		queue_ops_entries_free(&en, n);
+	}
 	smtp_server_eof(s, now += 100);
 	CU_ASSERT(smtp_server_closed(s));
-	CU_ASSERT_EQUAL(count_files(path), 0);
-	free(path);
-	path = host_path(h, "var/spool/postfix/incoming");
 	CU_ASSERT_EQUAL(count_files(path), 0);
 	free(path);
 	CU_ASSERT_PTR_NULL(smtp_server_last_queue_id(s));
@@ -681,6 +743,7 @@ void test_smtp_server_register(void)
 	CU_pSuite s = CU_add_suite("smtp_server", NULL, NULL);
 
 	CU_add_test(s, "reference sessions through the glue", test_sessions);
+	CU_add_test(s, "TLS handshake failed after STARTTLS", test_tls_handshake_failed);
 	CU_add_test(s, "trace and hand-off", test_trace_and_handoff);
 	CU_add_test(s, "lost connection leaves no file", test_lost_connection);
 	CU_add_test(s, "default world", test_default_world);

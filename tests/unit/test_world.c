@@ -132,7 +132,8 @@ static void test_init_centos(void)
 		    "wees:x:1001:1001::/home/wees:/bin/bash\n"
 		    "alice:x:1002:1002::/home/alice:/bin/bash\n"
 		    "bob:x:1003:1003::/home/bob:/bin/bash\n"
-		    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+		    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+		    "postfix:x:100:102::/var/spool/postfix:/usr/sbin/nologin\n");
 	expect_file(hd, "var/log/mail.log", "");
 	users = read_file(hd, "etc/dovecot/users");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(users);
@@ -218,9 +219,11 @@ static void test_init_default(void)
 	expect_file(ha, "etc/mailname", "a.example\n");
 	expect_file(hb, "etc/mailname", "b.example\n");
 	expect_file(ha, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-		    "alice:x:1000:1000::/home/alice:/bin/bash\n");
+		    "alice:x:1000:1000::/home/alice:/bin/bash\n"
+		    "postfix:x:100:102::/var/spool/postfix:/usr/sbin/nologin\n");
 	expect_file(hb, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
-		    "bob:x:1000:1000::/home/bob:/bin/bash\n");
+		    "bob:x:1000:1000::/home/bob:/bin/bash\n"
+		    "postfix:x:100:102::/var/spool/postfix:/usr/sbin/nologin\n");
 	users = read_file(hb, "etc/dovecot/users");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(users);
 	expect_dovecot_user(users, "bob", "bob", ":1000:1000::/home/bob::\n");
