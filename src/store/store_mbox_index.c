@@ -145,9 +145,39 @@ void store_mbox_index_recs_own(struct mbox_mailbox *mb)
 	mb->recs_cap = n + 64;
 }
 
+/*
+ * The first UID still \Recent only grows: a read-write session takes
+ * \Recent from all it saw. Another handle of the same folder (APPEND's
+ * target while it is selected, a STATUS) may save after a session that
+ * moved it on; it must not move it back (the next SELECT would show a
+ * message as \Recent again). So the value on disk wins when it is larger.
+ */
+static void merge_first_recent(struct mbox_mailbox *mb)
+{
+	char head[512];
+	unsigned validity, next, first_recent;
+	ssize_t n;
+	char *p;
+	int fd = open(mb->index_path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	head[n] = '\0';
+	p = strstr(head, "\nstate ");
+	if (p != NULL && sscanf(p + 1, "state %u %u %u", &validity, &next,
+				&first_recent) == 3 &&
+	    validity == mb->base.uidvalidity &&
+	    first_recent > mb->first_recent_uid)
+		mb->first_recent_uid = first_recent;
+}
+
 void store_mbox_index_save(struct mbox_mailbox *mb)
 {
-	uint64_t h = state_hash(mb, mb->base.uidvalidity);
+	uint64_t h;
 	/* Records go out 512 at a time through this: no copy of them all. */
 	struct mbox_rec chunk[512];
 	struct buf head;
@@ -155,6 +185,8 @@ void store_mbox_index_save(struct mbox_mailbox *mb)
 	size_t i, k;
 	int fd, ok;
 
+	merge_first_recent(mb);
+	h = state_hash(mb, mb->base.uidvalidity);
 	if (mb->index_hash_ok && h == mb->index_hash)
 		return;
 	buf_init(&head);

@@ -523,6 +523,47 @@ static void test_two_sessions_flags(void)
 	free(root);
 }
 
+/*
+ * APPEND to the selected INBOX (console_mda): the selected session sees
+ * the new message first and takes its \Recent; the APPEND handle, closed
+ * later, must not give it back, so the next SELECT shows none.
+ */
+static void test_recent_after_append(void)
+{
+	char *root = tu_tmpdir();
+	struct store_user *u = alice(root);
+	struct store_mailbox *a, *b;
+	static const char msg[] = "Subject: typed\r\n\r\nx\r\n";
+	struct err e;
+	uint32_t uid = 0;
+	size_t i;
+
+	set_inbox(root, "tests/data/mailboxes/pop3-01-after.mbox");
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
+						 &a, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_SAVE,
+						 T0, &b, &e), 0);
+	CU_ASSERT_EQUAL(store_mailbox_append(b, msg, strlen(msg), 0, 0, -1, T0,
+					     &uid, &e), 0);
+	CU_ASSERT_EQUAL(uid, 4);
+	CU_ASSERT_EQUAL(store_mailbox_sync(a, NULL, T0, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_count(a), 4);
+	CU_ASSERT(store_mailbox_msg(a, 3)->flags & STORE_RECENT);
+	store_mailbox_close(&a, T0);
+	store_mailbox_close(&b, T0);
+	CU_ASSERT_EQUAL_FATAL(store_mailbox_open(u, "INBOX", STORE_OPEN_RW, T0,
+						 &a, &e), 0);
+	for (i = 0; i < store_mailbox_count(a); i++)
+		if (store_mailbox_msg(a, i)->flags & STORE_RECENT)
+			fprintf(stderr, "got message %zu \\Recent, want none\n",
+				i + 1);
+	CU_ASSERT_FALSE(store_mailbox_msg(a, 3)->flags & STORE_RECENT);
+	store_mailbox_close(&a, T0);
+	store_user_free(&u);
+	tu_rmtree(root);
+	free(root);
+}
+
 void test_store_mbox_register(void)
 {
 	CU_pSuite s = CU_add_suite("store_mbox", NULL, NULL);
@@ -540,4 +581,6 @@ void test_store_mbox_register(void)
 	CU_add_test(s, "reference mailboxes", test_reference_files);
 	CU_add_test(s, "index reuse", test_index_reuse);
 	CU_add_test(s, "two sessions change flags", test_two_sessions_flags);
+	CU_add_test(s, "APPEND to the selected INBOX: \\Recent taken",
+		    test_recent_after_append);
 }
