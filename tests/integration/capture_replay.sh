@@ -33,10 +33,15 @@ tmp=$(mktemp -d)
 R="$tmp/root"
 lpid=
 cleanup() {
-	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
+	set +e
+	if [ -n "$lpid" ]; then
+		kill "$lpid" 2>/dev/null
+		wait "$lpid" 2>/dev/null
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 "$M" --root "$R" init --world centos >/dev/null
 H="$R/hosts/centos.localdomain"
 
@@ -52,6 +57,7 @@ for try in 1 2 3 4 5 6 7 8; do
 		sleep 0.1
 	done
 	grep -q 'ready (pid' "$tmp/listen.out" 2>/dev/null && break
+	kill "$lpid" 2>/dev/null || true
 	wait "$lpid" 2>/dev/null || true
 	lpid=
 done
