@@ -270,10 +270,10 @@ int main(int argc, char **argv)
 		if (sess_open(&ss[i]) < 0)
 			g_failed++, g_started++;
 	while (g_accepted + g_failed < g_total) {
-		int k = epoll_wait(g_ep, evs, 256, 10000), j;
+		int k = epoll_wait(g_ep, evs, 256, 60000), j;
 
 		if (k <= 0) {
-			fprintf(stderr, "smtp_load: stalled (%ld accepted, %ld failed)\n",
+			fprintf(stderr, "smtp_load: no reply for 60 s (%ld accepted, %ld failed)\n",
 				g_accepted, g_failed);
 			break;
 		}

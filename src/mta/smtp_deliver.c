@@ -193,15 +193,21 @@ static enum smtpc_tls tls_level(struct host *h)
 	return SMTPC_TLS_ENCRYPT;
 }
 
-/* One session with a server that answered; fills every outcome. */
-static void session(struct host *h, struct host *target, const char *name,
-		    const char *addr, int port, const struct smtp_deliver_msg *msg,
-		    mtime_t now, struct smtp_deliver_outcome *out)
+/*
+ * One session with a server that answered; fills every outcome. target
+ * NULL: a real server, through net->real (-1 when it could not be
+ * reached, why_out saying why; nothing is filled then).
+ */
+static int session(struct host *h, struct host *target,
+		   const struct smtp_deliver_net *net, const char *name,
+		   const char *addr, int port, const struct smtp_deliver_msg *msg,
+		   mtime_t now, struct smtp_deliver_outcome *out,
+		   char *why_out, size_t why_len)
 {
 	struct smtp_server_opts so;
 	struct smtpc_conf cc;
 	struct smtpc_msg cm;
-	struct smtp_server *srv;
+	struct smtp_server *srv = NULL;
 	struct smtpc *c;
 	char *peer = xasprintf("%s[%s]", name, addr);
 	char *relay = xasprintf("%s[%s]:%d", name, addr, port);
@@ -228,6 +234,16 @@ static void session(struct host *h, struct host *target, const char *name,
 			cm.eightbit = 1;
 			break;
 		}
+	if (target == NULL) {
+		c = smtpc_new(&cc, &cm, now);
+		if (net->real(net->ctx, h, name, addr, port, c, why_out, why_len) < 0) {
+			smtpc_free(&c);
+			free(peer);
+			free(relay);
+			return -1;
+		}
+		goto outcomes;
+	}
 	srv = smtp_server_new(target, &so, now);
 	if (srv == NULL) {
 		char *text = xasprintf("connect to %s[%s]:%d: Connection refused", name,
@@ -237,10 +253,11 @@ static void session(struct host *h, struct host *target, const char *name,
 		free(text);
 		free(peer);
 		free(relay);
-		return;
+		return 0;
 	}
 	c = smtpc_new(&cc, &cm, now);
 	smtp_deliver_session(&h->trace, h->name, "postfix/smtp", peer, c, srv, now);
+outcomes:
 	if (smtpc_tls_active(c))
 		/* smtp_tls_security_level = may: the certificate is not
 		 * checked, so Postfix calls the connection "Untrusted". */
@@ -292,6 +309,7 @@ static void session(struct host *h, struct host *target, const char *name,
 	smtp_server_free(&srv);
 	free(peer);
 	free(relay);
+	return 0;
 }
 
 void smtp_deliver(struct host *h, const struct smtp_deliver_net *net,
@@ -365,14 +383,25 @@ void smtp_deliver(struct host *h, const struct smtp_deliver_net *net,
 		}
 		target = port == 25 ? net->connect(net->ctx, addr, port) : NULL;
 		if (target == NULL) {
+			char why[128] = "Connection refused";
+
+			/* not a lab host: a real server, when the driver has a
+			 * real network (the listener's queue manager) */
+			if (net->real != NULL &&
+			    session(h, NULL, net, names[i], addr, port, msg, now, out,
+				    why, sizeof(why)) == 0) {
+				delivered = 1;
+				free(addr);
+				break;
+			}
 			free(last_err);
-			last_err = xasprintf("connect to %s[%s]:%d: Connection refused",
-					     names[i], addr, port);
+			last_err = xasprintf("connect to %s[%s]:%d: %s",
+					     names[i], addr, port, why);
 			host_log(h, now, "postfix/smtp", "%s", last_err);
 			free(addr);
 			continue;
 		}
-		session(h, target, names[i], addr, port, msg, now, out);
+		(void)session(h, target, net, names[i], addr, port, msg, now, out, NULL, 0);
 		delivered = 1;
 		free(addr);
 	}

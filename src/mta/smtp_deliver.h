@@ -31,6 +31,7 @@
 
 struct host;
 struct smtp_server;
+struct smtpc;
 
 /* How the simulator's network answers; ctx is the simulator's. */
 struct smtp_deliver_net {
@@ -48,6 +49,17 @@ struct smtp_deliver_net {
 	/* The host that accepts connections at addr:port, or NULL
 	 * (connection refused: nothing there, or the host is down). */
 	struct host *(*connect)(void *ctx, const char *addr, int port);
+	/*
+	 * Optional (NULL: none; the simulator has none). When connect()
+	 * gives no lab host, a real server may be there: runs the client
+	 * engine c against addr:port over TCP (net/relay.h). 0: a session
+	 * took place, c holds each recipient's status; -1: no connection,
+	 * why_out has the reason in Postfix's words ("Connection refused").
+	 * Added for the listener's queue manager (issue 5, point 5).
+	 */
+	int (*real)(void *ctx, struct host *h, const char *name,
+		    const char *addr, int port, struct smtpc *c,
+		    char *why_out, size_t why_len);
 };
 
 enum smtp_deliver_status {

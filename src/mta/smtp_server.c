@@ -209,6 +209,9 @@ static void make_engine_conf(struct smtp_server *s, const struct smtp_server_opt
 		    || (*level == 0 && get_bool(s, "smtpd_use_tls", 0)));
 	s->ec.tls_active = o->tls_possible && get_bool(s, "smtpd_tls_wrappermode", 0);
 	s->ec.tls_auth_only = get_bool(s, "smtpd_tls_auth_only", 0);
+	/* mandatory TLS: the engine answers 530 until STARTTLS */
+	s->ec.tls_required = s->ec.tls_offer && !s->ec.tls_active
+		&& strcasecmp(level, "encrypt") == 0;
 	s->ec.sasl_enabled = get_bool(s, "smtpd_sasl_auth_enable", 0);
 	s->ec.sasl_mechs = s->sasl_mechs;
 }

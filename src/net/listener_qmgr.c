@@ -15,7 +15,9 @@
 
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "lib/conf.h"
 #include "mta/host.h"
+#include "net/relay.h"
 #include "sim/sim.h"
 #include "sim/world.h"
 
@@ -44,6 +46,35 @@ static void child_reload(struct world *w)
 	}
 }
 
+/* Postfix's smtp_connect_timeout of the sending host, in ms. */
+static long connect_timeout(struct host *h)
+{
+	long s = h->conf != NULL ? conf_get_time(h->conf, "smtp_connect_timeout", 's') : 0;
+
+	return s > 0 ? s * 1000 : 30000;
+}
+
+/* sim_opts.real_smtp: a next hop outside the world, over real TCP. This
+ * process may block on it; the listener's sessions go on meanwhile. */
+static int real_smtp(void *ctx, struct host *h, const char *name,
+		     const char *addr, int port, struct smtpc *c,
+		     char *why_out, size_t why_len)
+{
+	struct relay_opts ro;
+	char *peer = xasprintf("%s[%s]", name, addr);
+	int rc;
+
+	(void)ctx;
+	memset(&ro, 0, sizeof(ro));
+	ro.connect_timeout_ms = connect_timeout(h);
+	ro.trace = &h->trace;
+	ro.client = h->name;
+	ro.peer = peer;
+	rc = relay_session(addr, port, c, &ro, why_out, why_len);
+	free(peer);
+	return rc;
+}
+
 static void child_main(struct world *w, const struct trace_sink *trace,
 		       int work_fd, int ready_fd, pid_t parent)
 {
@@ -69,6 +100,7 @@ static void child_main(struct world *w, const struct trace_sink *trace,
 	memset(&so, 0, sizeof(so));
 	if (trace != NULL)
 		so.trace = *trace;
+	so.real_smtp = real_smtp;
 	s = sim_open(w, &so, &e);
 	if (s == NULL || sigfd < 0) {
 		char msg[sizeof(e.text) + 1];

@@ -23,6 +23,7 @@ struct nsmtp {
 	struct host *h;		/* borrowed */
 	char *peer;		/* "localhost[127.0.0.1]" */
 	char *service;		/* master.cf name */
+	int starttls;		/* the session said STARTTLS: handshake awaited */
 };
 
 /*
@@ -203,6 +204,7 @@ static enum netsess_act smtp_run(void *s, mtime_t now, long *delay_ms_out)
 	case SMTP_SERVER_DELAY:
 		return NETSESS_DELAY;
 	case SMTP_SERVER_STARTTLS:
+		n->starttls = 1;
 		return NETSESS_STARTTLS;
 	case SMTP_SERVER_CLOSE:
 		break;
@@ -228,6 +230,7 @@ static void smtp_tls_started(void *s, mtime_t now)
 {
 	struct nsmtp *n = s;
 
+	n->starttls = 0;
 	smtp_server_tls_started(n->srv, now);
 }
 
@@ -236,7 +239,20 @@ static void smtp_tls_failed(void *s, const char *result, const char *problem,
 {
 	struct nsmtp *n = s;
 
-	/* The engine logs Postfix's lines (reference smtp/06e .log). */
+	if (!n->starttls) {
+		/* Implicit TLS (465): no STARTTLS was said, so the engine
+		 * does not log the handshake; its SSL_accept lines are ours,
+		 * then "lost connection after CONNECT". */
+		struct conf *c = service_conf(n->h, n->service);
+		char *process = process_name(c);
+
+		host_log(n->h, now, process, "SSL_accept error from %s: %s", n->peer, result);
+		if (problem != NULL)
+			host_log(n->h, now, process, "warning: TLS library problem: %s", problem);
+		free(process);
+		conf_free(&c);
+	}
+	/* After STARTTLS the engine logs Postfix's lines (reference smtp/06e). */
 	smtp_server_tls_failed(n->srv, result, problem, now);
 }
 

@@ -170,6 +170,22 @@ static struct host *host_at(struct sim *s, const char *addr)
 	return NULL;
 }
 
+/* A next hop that is no lab host: the driver's real network. */
+static int net_real(void *ctx, struct host *h, const char *name,
+		    const char *addr, int port, struct smtpc *c,
+		    char *why_out, size_t why_len)
+{
+	struct sim *s = ctx;
+
+	if (host_at(s, addr) != NULL || s->opts.real_smtp == NULL) {
+		/* a lab host that refused (down, not port 25) stays refused */
+		snprintf(why_out, why_len, "Connection refused");
+		return -1;
+	}
+	return s->opts.real_smtp(s->opts.real_ctx, h, name, addr, port, c,
+				 why_out, why_len);
+}
+
 static struct host *net_connect(void *ctx, const char *addr, int port)
 {
 	struct sim *s = ctx;
@@ -247,6 +263,8 @@ struct sim *sim_open(struct world *w, const struct sim_opts *opts,
 	s->hooks.net.mx = net_mx;
 	s->hooks.net.addr = net_addr;
 	s->hooks.net.connect = net_connect;
+	if (s->opts.real_smtp != NULL)
+		s->hooks.net.real = net_real;
 	s->hooks.write_fault = net_write_fault;
 	s->hosts = xcalloc(w->nhosts + 1, sizeof(*s->hosts));
 	for (i = 0; i < w->nhosts; i++) {

@@ -43,12 +43,23 @@
 struct world;
 struct host;
 struct sim;
+struct smtpc;
 
 struct sim_opts {
 	struct trace_sink trace;	/* where every event goes; emit may be NULL */
 	int fixed_clock;		/* 0: lab clock (real + ROOT/clock offset) */
 	mtime_t start;			/* fixed_clock: the first `now` */
 	int no_save_clock;		/* lab clock: do not write ROOT/clock back */
+	/*
+	 * Optional: the real network, for next hops that are no lab host
+	 * (relayhost = [127.0.0.1]:2525, another maillab). Same contract as
+	 * smtp_deliver_net.real, ctx = real_ctx. NULL: such hops are refused
+	 * as before. The listener's queue manager passes net/relay.h here.
+	 */
+	int (*real_smtp)(void *ctx, struct host *h, const char *name,
+			 const char *addr, int port, struct smtpc *c,
+			 char *why_out, size_t why_len);
+	void *real_ctx;
 };
 
 /*

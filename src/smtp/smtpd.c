@@ -373,6 +373,9 @@ struct smtpd *smtpd_new(const struct smtpd_conf *conf, mtime_t now)
 	    && !c->bare_newline_excluded;
 	s->tx.tls = c->tls_active != 0;
 	s->tx.size_param = -1;
+	/* "encrypt" implies smtpd_tls_auth_only = yes (postconf(5)) */
+	if (c->tls_required)
+		c->tls_auth_only = 1;
 	/* SASL runs in plaintext unless smtpd_tls_auth_only. */
 	s->sasl_active = c->sasl_enabled && (s->tx.tls || !c->tls_auth_only);
 

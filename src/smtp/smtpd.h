@@ -90,6 +90,16 @@ struct smtpd_conf {
 	long sasl_response_limit;	/* smtpd_sasl_response_limit, 12288 */
 	int bare_newline_code;		/* smtpd_forbid_bare_newline_reject_code, 550 */
 	const struct trace_sink *trace;	/* every line in and out; may be NULL */
+	/*
+	 * smtpd_tls_security_level = encrypt (submission's usual -o): until
+	 * TLS is up every command but HELO, EHLO, STARTTLS, NOOP, QUIT (and
+	 * XCLIENT, XFORWARD) gets "530 5.7.0 Must issue a STARTTLS command
+	 * first", counted as a failed command and not logged otherwise, as
+	 * Postfix 3.7.11 does (a private instance on the capture machine:
+	 * MAIL, RCPT, DATA, BDAT, RSET, VRFY, ETRN, AUTH all 530; NOOP 250).
+	 * Implies tls_auth_only (postconf(5)). Added for the listener.
+	 */
+	int tls_required;
 	const char *trace_host;		/* host field of trace events; NULL: myhostname */
 };
 

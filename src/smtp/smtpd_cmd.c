@@ -36,21 +36,21 @@ static int cmd_quit(struct smtpd *s, int argc, struct smtpd_token *argv);
  * SMTPD_CMDF_LIMIT marks the junk commands (smtpd_junk_command_limit).
  */
 static const struct smtpd_cmd table[] = {
-	{ "HELO", cmd_helo, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST },
-	{ "EHLO", cmd_ehlo, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST },
-	{ "XCLIENT", cmd_xclient, 0 },
-	{ "XFORWARD", cmd_xforward, 0 },
-	{ "STARTTLS", cmd_starttls, 0 },
+	{ "HELO", cmd_helo, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST | SMTPD_CMDF_PRE_TLS },
+	{ "EHLO", cmd_ehlo, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST | SMTPD_CMDF_PRE_TLS },
+	{ "XCLIENT", cmd_xclient, SMTPD_CMDF_PRE_TLS },
+	{ "XFORWARD", cmd_xforward, SMTPD_CMDF_PRE_TLS },
+	{ "STARTTLS", cmd_starttls, SMTPD_CMDF_PRE_TLS },
 	{ "AUTH", smtpd_auth_cmd, 0 },
 	{ "MAIL", smtpd_tx_mail, 0 },
 	{ "RCPT", smtpd_tx_rcpt, 0 },
 	{ "DATA", smtpd_data_cmd, SMTPD_CMDF_LAST },
 	{ "BDAT", smtpd_data_bdat, 0 },
 	{ "RSET", cmd_rset, SMTPD_CMDF_LIMIT },
-	{ "NOOP", cmd_noop, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST },
+	{ "NOOP", cmd_noop, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST | SMTPD_CMDF_PRE_TLS },
 	{ "VRFY", cmd_vrfy, SMTPD_CMDF_LIMIT | SMTPD_CMDF_LAST },
 	{ "ETRN", cmd_etrn, SMTPD_CMDF_LIMIT },
-	{ "QUIT", cmd_quit, SMTPD_CMDF_QUIT },
+	{ "QUIT", cmd_quit, SMTPD_CMDF_QUIT | SMTPD_CMDF_PRE_TLS },
 };
 
 const struct smtpd_cmd *smtpd_cmd_table(size_t *n_out)
@@ -167,6 +167,13 @@ void smtpd_cmd_process(struct smtpd *s, int bare_lf)
 		s->ill_pipelining = 1;
 	}
 	s->cur_cmd = (int)i;
+	/* smtpd_tls_security_level = encrypt: Postfix's SMTPD_CMD_FLAG_PRE_TLS */
+	if (s->conf.tls_required && !s->tx.tls && !(table[i].flags & SMTPD_CMDF_PRE_TLS)) {
+		smtpd_reply(s, SMTPD_R_TLS_REQUIRED);
+		smtpd_token_free(&argv, argc);
+		smtpd_count_done(s, SMTPD_CMD_ERR);
+		return;
+	}
 	status = table[i].action(s, argc, argv);
 	smtpd_token_free(&argv, argc);
 	if (status != SMTPD_CMD_WAIT)

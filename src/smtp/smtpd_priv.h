@@ -85,6 +85,7 @@ enum smtpd_bdat {
 #define SMTPD_CMDF_LIMIT	(1 << 0)	/* counts as a junk command */
 #define SMTPD_CMDF_LAST		(1 << 1)	/* last in a pipelined group */
 #define SMTPD_CMDF_QUIT		(1 << 2)	/* the session ends after it */
+#define SMTPD_CMDF_PRE_TLS	(1 << 3)	/* allowed before mandatory TLS */
 
 struct smtpd;
 

@@ -131,6 +131,9 @@ static const struct smtpd_reply_row table[] = {
 	  T "06d-no-tls-configured.txt" },
 	{ SMTPD_R_TLS_READY, "220 2.0.0 Ready to start TLS",
 	  T "06a-starttls.txt" },
+	{ SMTPD_R_TLS_REQUIRED, "530 5.7.0 Must issue a STARTTLS command first",
+	  SRC "smtpd.c smtpd_proto(), SMTPD_CMD_FLAG_PRE_TLS; seen from 3.7.11 "
+	  "with smtpd_tls_security_level=encrypt" },
 	{ SMTPD_R_AUTH_DISABLED, "503 5.5.1 Error: authentication not enabled",
 	  T "07-auth-not-configured.txt" },
 	{ SMTPD_R_AUTH_IN_TX, "503 5.5.1 Error: MAIL transaction in progress",

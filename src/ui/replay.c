@@ -17,6 +17,7 @@
 
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "ui/console_frame.h"
 
 struct lines {
 	char **v;
@@ -48,6 +49,17 @@ struct rp {
 	 */
 	int late, close_late;
 	size_t late_off;
+	/*
+	 * capture.py's completion rules (console_frame.c): how many answers
+	 * the client still waits for. Only output after a pause that follows
+	 * a complete answer is late; while an answer is incomplete the tool
+	 * was still reading.
+	 */
+	struct console_frame *frame;
+	char **cmds;		/* commands awaiting their answer */
+	size_t ncmds;
+	int awaiting;
+	struct buf partial;	/* server output short of a line end */
 	struct lines exp, act;
 };
 
@@ -87,6 +99,73 @@ static void lines_free(struct lines *l)
 	free(l->no);
 }
 
+/* The command the next answer belongs to. */
+static const char *head_cmd(const struct rp *r)
+{
+	return r->ncmds > 0 ? r->cmds[0] : "(greeting)";
+}
+
+/* Server output as it comes: which answers it completes. */
+static void frame_line(void *ctx, const char *line, size_t len)
+{
+	struct rp *r = ctx;
+	struct console_frame_server fs;
+
+	if (len == 0 || line[len - 1] != '\n') {
+		buf_add(&r->partial, line, len);	/* the rest comes later */
+		return;
+	}
+	if (r->partial.len > 0) {
+		buf_add(&r->partial, line, len);
+		console_frame_server_line(r->frame, r->partial.data,
+					  r->partial.len, head_cmd(r), &fs);
+		buf_clear(&r->partial);
+	} else {
+		console_frame_server_line(r->frame, line, len, head_cmd(r), &fs);
+	}
+	if (fs.done && r->awaiting > 0)
+		r->awaiting--;
+	if (fs.finished && r->ncmds > 0) {
+		free(r->cmds[0]);
+		memmove(r->cmds, r->cmds + 1, (r->ncmds - 1) * sizeof(*r->cmds));
+		r->ncmds--;
+	}
+}
+
+static void frame_output(struct rp *r, const char *p, size_t n)
+{
+	transcript_split_lines(p, n, frame_line, r);
+}
+
+/* A client write: which commands and how many answers it asks for. */
+static void frame_client(struct rp *r, const char *p, size_t n)
+{
+	size_t start = 0, i;
+
+	for (i = 0; i <= n; i++) {
+		struct console_frame_client fc;
+		char *line;
+		size_t len;
+
+		if (i < n && p[i] != '\n')
+			continue;
+		if (i == n && start == n)
+			break;
+		len = i - start;
+		if (len > 0 && p[start + len - 1] == '\r')
+			len--;
+		line = xstrndup(p + start, len);
+		console_frame_client_line(r->frame, line, &fc);
+		if (fc.command) {
+			r->cmds = xrealloc(r->cmds, (r->ncmds + 1) * sizeof(*r->cmds));
+			r->cmds[r->ncmds++] = xstrdup(fc.pseudo ? fc.pseudo : line);
+		}
+		r->awaiting += fc.expect;
+		free(line);
+		start = i + 1;
+	}
+}
+
 /* Runs the session until it waits for the client, collecting output. */
 static void run_until_wait(struct rp *r)
 {
@@ -108,6 +187,7 @@ static void run_until_wait(struct rp *r)
 				r->fed = 0;
 			}
 			buf_add(&r->pending, out->data, out->len);
+			frame_output(r, out->data, out->len);
 			buf_clear(out);
 		}
 		switch (act) {
@@ -115,7 +195,8 @@ static void run_until_wait(struct rp *r)
 			/* Replay does not sleep: the clock jumps instead. */
 			if (r->fed) {
 				r->delayed_ms += delay;
-			} else if (!r->late && r->pending.len > 0 && delay >= DRAIN_MS) {
+			} else if (!r->late && r->pending.len > 0 && delay >= DRAIN_MS &&
+				   r->awaiting == 0) {
 				r->late = 1;
 				r->late_off = r->pending.len;
 			}
@@ -237,6 +318,7 @@ static void client_write(struct rp *r, const struct transcript *t, size_t *ip)
 		buf_clear(out);
 		r->closed = 1;
 	} else {
+		frame_client(r, bytes.data, bytes.len);
 		r->ops->feed(r->tg, bytes.data, bytes.len, r->now);
 		r->fed = 1;
 		r->delayed_ms = 0;
@@ -284,6 +366,15 @@ size_t replay_run(const struct transcript *t,
 	r.tg = target;
 	r.now = now;
 	buf_init(&r.pending);
+	buf_init(&r.partial);
+	{
+		enum explain_proto proto = EXPLAIN_SMTP;
+
+		if (t->proto != NULL)
+			(void)explain_proto_from_name(t->proto, &proto);
+		r.frame = console_frame_new(proto);
+	}
+	r.awaiting = 1;		/* the greeting */
 	run_until_wait(&r);
 
 	for (i = 0; i < t->nlines; i++) {
@@ -355,6 +446,11 @@ size_t replay_run(const struct transcript *t,
 	lines_free(&r.exp);
 	lines_free(&r.act);
 	buf_reset(&r.pending);
+	buf_reset(&r.partial);
 	free(r.marks);
+	for (k = 0; k < r.ncmds; k++)
+		free(r.cmds[k]);
+	free(r.cmds);
+	console_frame_free(&r.frame);
 	return ndiff;
 }

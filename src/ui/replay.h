@@ -4,7 +4,10 @@
  * transcript's S: lines. Client writes are fed exactly as grouped in the
  * file (consecutive C: lines = one write); server output is read at the
  * points the transcript reads it, so a client that talks before the
- * greeting (reference smtp/05j) replays as captured. "# reply delayed ~N s"
+ * greeting (reference smtp/05j) replays as captured; output that follows
+ * a pause after a complete answer (capture.py's completion rules per
+ * protocol, console_frame.h) is read after the next write, as the capture
+ * tool read it (smtp/05k). "# reply delayed ~N s"
  * comments are checked against the session's DELAY actions (without
  * sleeping), "== TLS established" performs the simulated handshake (client
  * lines where it should be make it fail, as smtp/06e), and "== server

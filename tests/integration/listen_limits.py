@@ -193,7 +193,12 @@ def test_big_data(check, root):
         s.close()
         peak = max(peak, li.rss_kb())
         print("     100 MB sent in %.1f s; listener RSS %d KB -> peak %d KB" % (time.time() - t0, rss0, peak))
-        check("the listener kept at most ~12 MB of it", peak - rss0 < 12 * 1024, (rss0, peak))
+        # AddressSanitizer's quarantine and shadow memory make RSS meaningless
+        # under make check SAN=1: the bound is checked in the plain build only.
+        if os.environ.get("SAN") == "1":
+            print("     (SAN=1: memory bound not checked under AddressSanitizer)")
+        else:
+            check("the listener kept at most ~12 MB of it", peak - rss0 < 12 * 1024, (rss0, peak))
         time.sleep(0.2)
         check("no queue file left", queue_files(root) == [], queue_files(root))
     finally:

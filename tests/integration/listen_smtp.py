@@ -140,6 +140,57 @@ def main():
             text = out.stdout.decode(errors="replace")
             check("s_client EHLO under TLS", "250-centos.localdomain" in text and "221 2.0.0 Bye" in text,
                   text[-500:])
+        # 6. plain text after "220 Ready to start TLS": dropped, logged as
+        #    reference/transcripts/smtp/06e-plaintext-after-starttls.log
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = c.makefile("rb")
+        f.readline()
+        c.sendall(b"EHLO localhost\r\n")
+        while f.readline().startswith(b"250-"):
+            pass
+        c.sendall(b"STARTTLS\r\n")
+        f.readline()
+        c.sendall(b"EHLO localhost\r\n")
+        try:
+            rest = f.read()
+        except OSError:
+            rest = b""
+        check("plain text after STARTTLS: nothing more said", rest == b"", rest)
+        f.close()
+        c.close()
+        time.sleep(0.3)
+        log = open(os.path.join(root, "hosts", HOST, "var/log/mail.log")).read()
+        want = ["SSL_accept error from localhost[127.0.0.1]: -1",
+                "warning: TLS library problem: error:0A00010B:SSL routines::wrong version number:",
+                "lost connection after STARTTLS from localhost[127.0.0.1]",
+                "disconnect from localhost[127.0.0.1] ehlo=1 starttls=0/1 commands=1/2"]
+        check("06e's log lines", all(w in log for w in want),
+              [w for w in want if w not in log])
+
+        # 7. the STARTTLS command injection defence (RFC 3207 4.2): what
+        #    was pipelined after STARTTLS in plain text is not executed
+        c = socket.create_connection(("127.0.0.1", port), timeout=10)
+        f = c.makefile("rb")
+        f.readline()
+        c.sendall(b"EHLO localhost\r\n")
+        while f.readline().startswith(b"250-"):
+            pass
+        c.sendall(b"STARTTLS\r\nMAIL FROM:<injected@example.com>\r\n")
+        ready = f.readline()
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        t = ctx.wrap_socket(c, server_hostname="centos.localdomain")
+        tf = t.makefile("rb")
+        t.sendall(b"NOOP\r\n")
+        first = tf.readline()
+        check("injected MAIL not executed", ready.startswith(b"220 2.0.0") and
+              first == b"250 2.0.0 Ok\r\n", (ready, first))
+        t.sendall(b"RCPT TO:<wees@centos.localdomain>\r\n")
+        check("no transaction from the injection", tf.readline().startswith(b"503 5.5.1"))
+        tf.close()
+        t.close()
+        f.close()
     finally:
         stop(p)
     print("%d failed" % failures)

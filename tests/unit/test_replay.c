@@ -18,7 +18,7 @@ void test_replay_register(void);
 
 struct fake {
 	struct buf in, out;
-	int data, slow_done, eof, tls_wait, writes, limit;
+	int data, slow_done, part_done, eof, tls_wait, writes, limit;
 };
 
 static void fake_feed(void *t, const void *buf, size_t len, mtime_t now)
@@ -67,6 +67,15 @@ static enum server_session_act fake_run(void *t, mtime_t now, long *delay_ms_out
 		} else if (strcmp(line, "SLOW\r\n") == 0) {
 			f->slow_done = 0;
 			buf_adds(&f->out, "250 slow\r\n");
+		} else if (strcmp(line, "PART\r\n") == 0 && !f->part_done) {
+			/* a pause in the middle of a multi-line reply */
+			f->part_done = 1;
+			buf_adds(&f->out, "250-part one\r\n");
+			*delay_ms_out = 1000;
+			return SERVER_SESSION_DELAY;	/* the line stays unread */
+		} else if (strcmp(line, "PART\r\n") == 0) {
+			f->part_done = 0;
+			buf_adds(&f->out, "250 part two\r\n");
 		} else if (strcmp(line, "LIMIT\r\n") == 0) {
 			buf_consume(&f->in, n);
 			buf_adds(&f->out, "500 5.5.2 Error: command not recognized\r\n");
@@ -219,6 +228,12 @@ static const struct {
 	{ "a late reply the transcript reads at once",
 	  "S: 220 fake ESMTP\\r\\n\nC: LIMIT\\r\\n\nS: 500 5.5.2 Error: command not recognized\\r\\n\n"
 	  "S: 421 4.7.0 fake Error: too many errors\\r\\n\n== server closed connection\n",
+	  0, "" },
+	/* capture.py waits for a complete answer: a pause inside one does
+	 * not make the rest late (console_frame's completion rules). */
+	{ "a pause inside an answer",
+	  "S: 220 fake ESMTP\\r\\n\nC: PART\\r\\n\nS: 250-part one\\r\\n\nS: 250 part two\\r\\n\n"
+	  "C: NOOP\\r\\n\nS: 250 ok\\r\\n\n",
 	  0, "" },
 	{ "a handshake the server never offered",
 	  "S: 220 fake ESMTP\\r\\n\nC: NOOP\\r\\n\nS: 250 ok\\r\\n\n== TLS established (TLSv1.3)\n",
