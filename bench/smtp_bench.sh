@@ -14,9 +14,16 @@
 # from bench/smtp_load.c; smtp_load always gives the session latency
 # (connect to the reply to QUIT, p50 and p99).
 #
-# Environment: BENCH_MESSAGES (default 2000 per run), BENCH_TMPDIR (where
-# the lab root and the fsync test live; default $TMPDIR or /tmp),
-# BENCH_POSTFIX=no to skip Postfix.
+# The latency of one session alone (one client, 200 sessions in a row)
+# is measured too. The machine may be shared: BENCH_ROUNDS rounds are run,
+# each measuring the raw disk, maillab and Postfix one after the other (so
+# that load from elsewhere falls on all three alike), each round printed,
+# ratios taken within a round. Before each run the server's queue is left
+# to drain (60 s at most).
+#
+# Environment: BENCH_MESSAGES (default 2000 per run), BENCH_ROUNDS
+# (default 2), BENCH_TMPDIR (where the lab root and the fsync test live;
+# default $TMPDIR or /tmp), BENCH_POSTFIX=no to skip Postfix.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 MAILLAB="$top/bin/maillab"
@@ -66,8 +73,27 @@ run_load() {
 	fi
 }
 
-# ---- the disk ----
-RAW=$(python3 - "$W/fsync" <<'EOF'
+ROUNDS=${BENCH_ROUNDS:-2}
+
+# one_session PORT: p50/p99 of 200 sessions one after another; sets LAT.
+one_session() {
+	out=$("$W/smtp_load" -s 1 -m 200 -l $SIZE \
+		-f perf-sender@centos.localdomain -t wees@centos.localdomain "$1")
+	LAT="$(echo "$out" | sed 's/.*p50_ms=\([0-9.]*\).*/\1/')/$(echo "$out" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/')"
+}
+
+# drain DIR...: waits (60 s at most) until no file is left in the dirs,
+# so that one run's deliveries do not take the next run's CPU.
+drain() {
+	i=0
+	while [ $i -lt 600 ] && [ -n "$(find "$@" -type f 2>/dev/null | head -1)" ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+# The disk: create + write 4 KB + fsync + close, one after another, 3 s.
+raw_fsync() {
+	python3 - "$W/fsync" <<'EOF'
 import os, sys, time
 d = sys.argv[1]
 os.makedirs(d)
@@ -81,46 +107,48 @@ while time.time() - t0 < 3:
     n += 1
 print("%.1f" % (n / (time.time() - t0)))
 EOF
-)
-rm -rf "$W/fsync"
+	rm -rf "$W/fsync"
+}
 
 # ---- maillab listen ----
 ROOT="$W/root"
 "$MAILLAB" --root "$ROOT" init --world centos >/dev/null
 "$MAILLAB" --root "$ROOT" postconf --host centos.localdomain -e local_transport=discard >/dev/null
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	OFF=$(awk -v s="$$$try" 'BEGIN { srand(s); print 20000 + int(rand() * 20000) }')
-	"$MAILLAB" --root "$ROOT" listen --host centos.localdomain --port-offset "$OFF" \
-		> "$W/listen.out" 2> "$W/listen.err" &
-	LPID=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q "ready (pid" "$W/listen.out" 2>/dev/null \
-		&& kill -0 "$LPID" 2>/dev/null; do
-		sleep 0.1; i=$((i + 1))
+MLQ="$ROOT/hosts/centos.localdomain/var/spool/postfix"
+start_maillab() {
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		OFF=$(awk -v s="$$$try$r" 'BEGIN { srand(s); print 20000 + int(rand() * 20000) }')
+		"$MAILLAB" --root "$ROOT" listen --host centos.localdomain --port-offset "$OFF" \
+			> "$W/listen.out" 2> "$W/listen.err" &
+		LPID=$!
+		i=0
+		while [ $i -lt 100 ] && ! grep -q "ready (pid" "$W/listen.out" 2>/dev/null \
+			&& kill -0 "$LPID" 2>/dev/null; do
+			sleep 0.1; i=$((i + 1))
+		done
+		grep -q "ready (pid" "$W/listen.out" && break
+		wait "$LPID" 2>/dev/null || true
+		LPID=
 	done
-	grep -q "ready (pid" "$W/listen.out" && break
-	wait "$LPID" 2>/dev/null || true
-	LPID=
-done
-[ -n "$LPID" ] || { echo "bench: the listener did not start" >&2; cat "$W/listen.err" >&2; exit 1; }
-LPORT=$((OFF + 25))
-run_load $LPORT 20;  ML20=$RATE;  ML20_50=$P50;  ML20_99=$P99;  MLF20=$FAILED
-run_load $LPORT 200; ML200=$RATE; ML200_50=$P50; ML200_99=$P99; MLF200=$FAILED
-kill "$LPID"; wait "$LPID" 2>/dev/null || true; LPID=
+	[ -n "$LPID" ] || { echo "bench: the listener did not start" >&2; cat "$W/listen.err" >&2; exit 1; }
+	LPORT=$((OFF + 25))
+}
+stop_maillab() {
+	kill "$LPID"; wait "$LPID" 2>/dev/null || true; LPID=
+}
 
 # ---- a real Postfix, when there is one and we may start it ----
-PF20=- PF200=- PF20_50=- PF20_99=- PF200_50=- PF200_99=-
+HAVE_PF=no
+PFSETUP="$W/postfix"
 if [ "${BENCH_POSTFIX:-yes}" != no ] && command -v postfix >/dev/null && \
    [ "$(id -u)" = 0 ] && command -v script >/dev/null && id postfix >/dev/null 2>&1; then
-	PFDIR="$W/postfix"
-	PFPORT=$((LPORT + 1))
-	mkdir -p "$PFDIR/etc" "$PFDIR/spool" "$PFDIR/data"
-	chown postfix "$PFDIR/data"
-	cp /etc/postfix/master.cf "$PFDIR/etc/master.cf"
-	cat > "$PFDIR/etc/main.cf" <<EOF
+	HAVE_PF=yes
+	mkdir -p "$PFSETUP/etc" "$PFSETUP/spool" "$PFSETUP/data"
+	chown postfix "$PFSETUP/data"
+	cat > "$PFSETUP/etc/main.cf" <<EOF
 compatibility_level = 3.6
-queue_directory = $PFDIR/spool
-data_directory = $PFDIR/data
+queue_directory = $PFSETUP/spool
+data_directory = $PFSETUP/data
 myhostname = centos.localdomain
 mydestination = centos.localdomain
 local_recipient_maps =
@@ -132,34 +160,68 @@ mynetworks = 127.0.0.0/8
 smtpd_tls_security_level = none
 alias_maps =
 alias_database =
-maillog_file = $PFDIR/maillog
-maillog_file_prefixes = $PFDIR
+maillog_file = $PFSETUP/maillog
+maillog_file_prefixes = $PFSETUP
 EOF
-	# its smtpd on our port, nothing chrooted (the spool is not set up for it)
+fi
+# Its smtpd on our port + 1, nothing chrooted (the spool is not set up
+# for it); stopped with "postfix stop" (its master's PID file) after use.
+start_postfix() {
+	PFPORT=$((LPORT + 1))
 	awk -v port="$PFPORT" '
 		/^smtp[ \t]+inet/ { sub(/^smtp[ \t]+inet/, "127.0.0.1:" port " inet") }
 		/^[^# \t]/ && NF >= 8 && $5 == "y" { $5 = "n" }
-		{ print }' /etc/postfix/master.cf > "$PFDIR/etc/master.cf"
+		{ print }' /etc/postfix/master.cf > "$PFSETUP/etc/master.cf"
+	PFDIR="$PFSETUP"
 	if script -qc "postfix -c $PFDIR/etc start" /dev/null >/dev/null 2>&1; then
 		sleep 1
-		run_load $PFPORT 20;  PF20=$RATE;  PF20_50=$P50;  PF20_99=$P99
-		run_load $PFPORT 200; PF200=$RATE; PF200_50=$P50; PF200_99=$P99
-	else
-		echo "bench: the private Postfix did not start; skipped" >&2
+		return 0
 	fi
+	echo "bench: the private Postfix did not start; skipped" >&2
+	PFDIR=
+	return 1
+}
+stop_postfix() {
 	script -qc "postfix -c $PFDIR/etc stop" /dev/null >/dev/null 2>&1 || true
 	PFDIR=
-fi
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "-" || b + 0 == 0 || a == "-") print "-"; else printf "%.2f", a / b }'; }
+row() { printf "%-12s %9s %10s %13s %18s\n" "$@"; }
 
 echo "SMTP acceptance, $M messages of $SIZE bytes per run, one connection each, fsync on"
-echo "load: ${SMTP_SOURCE:+smtp-source (rate) + }bench/smtp_load (latency); $(nproc) cores"
-echo "raw create+fsync of a 4 KB file: $RAW/s"
-printf "%-16s %10s %10s %14s %14s\n" "" "msg/s" "x Postfix" "of raw fsync" "p50/p99 ms"
-printf "%-16s %10s %10s %14s %14s\n" "maillab  20" "$ML20" "$(ratio "$ML20" "$PF20")" "$(ratio "$ML20" "$RAW")" "$ML20_50/$ML20_99"
-printf "%-16s %10s %10s %14s %14s\n" "maillab 200" "$ML200" "$(ratio "$ML200" "$PF200")" "$(ratio "$ML200" "$RAW")" "$ML200_50/$ML200_99"
-printf "%-16s %10s %10s %14s %14s\n" "Postfix  20" "$PF20" "" "$(ratio "$PF20" "$RAW")" "$PF20_50/$PF20_99"
-printf "%-16s %10s %10s %14s %14s\n" "Postfix 200" "$PF200" "" "$(ratio "$PF200" "$RAW")" "$PF200_50/$PF200_99"
-[ "$MLF20" = 0 ] && [ "$MLF200" = 0 ] || echo "note: maillab refused or lost $MLF20 + $MLF200 messages"
+echo "load: ${SMTP_SOURCE:+smtp-source (rate) + }bench/smtp_load (latency); $(nproc) cores; $ROUNDS rounds"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	RAW=$(raw_fsync)
+	start_maillab
+	one_session $LPORT; ML1=$LAT
+	drain "$MLQ/incoming" "$MLQ/active"
+	run_load $LPORT 20;  ML20=$RATE;  ML20_50=$P50;  ML20_99=$P99;  MLF20=$FAILED
+	drain "$MLQ/incoming" "$MLQ/active"
+	run_load $LPORT 200; ML200=$RATE; ML200_50=$P50; ML200_99=$P99; MLF200=$FAILED
+	stop_maillab
+	drain "$MLQ/incoming" "$MLQ/active"
+	PF20=- PF200=- PF20_50=- PF20_99=- PF200_50=- PF200_99=- PF1=-/-
+	if [ $HAVE_PF = yes ] && start_postfix; then
+		one_session $PFPORT; PF1=$LAT
+		drain "$PFDIR/spool/incoming" "$PFDIR/spool/active"
+		run_load $PFPORT 20;  PF20=$RATE;  PF20_50=$P50;  PF20_99=$P99
+		drain "$PFDIR/spool/incoming" "$PFDIR/spool/active"
+		run_load $PFPORT 200; PF200=$RATE; PF200_50=$P50; PF200_99=$P99
+		stop_postfix
+	fi
+	echo
+	echo "round $r: raw create+fsync of a 4 KB file $RAW/s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	row "" "msg/s" "x Postfix" "of raw fsync" "p50/p99 ms"
+	row "maillab   1" "" "" "" "$ML1"
+	row "maillab  20" "$ML20" "$(ratio "$ML20" "$PF20")" "$(ratio "$ML20" "$RAW")" "$ML20_50/$ML20_99"
+	row "maillab 200" "$ML200" "$(ratio "$ML200" "$PF200")" "$(ratio "$ML200" "$RAW")" "$ML200_50/$ML200_99"
+	row "Postfix   1" "" "" "" "$PF1"
+	row "Postfix  20" "$PF20" "" "$(ratio "$PF20" "$RAW")" "$PF20_50/$PF20_99"
+	row "Postfix 200" "$PF200" "" "$(ratio "$PF200" "$RAW")" "$PF200_50/$PF200_99"
+	[ "$MLF20" = 0 ] && [ "$MLF200" = 0 ] || echo "note: maillab refused or lost $MLF20 + $MLF200 messages"
+	r=$((r + 1))
+done
+echo
 echo "aims (issue 5): at least 3x Postfix, at least 0.70 of the raw fsync rate"

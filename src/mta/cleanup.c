@@ -426,32 +426,64 @@ static void cleanup_free(struct cleanup *c)
 	free(c);
 }
 
-int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
-		  struct err *e)
+int cleanup_prepare(struct cleanup **cp, struct err *e)
 {
 	struct cleanup *c = *cp;
 	char sz[128];
 	long data_size;
-	int rc;
 
-	(void)now;
-	*cp = NULL;
-	memset(out, 0, sizeof(*out));
 	BUG_ON(!c->have_message || c->nrcpt == 0);
 	data_size = c->xtra_offset - c->data_offset;
 	size_record(sz, sizeof(sz), data_size, c->data_offset, (long)c->nrcpt, data_size);
 	/* after the type byte and the one length byte (95 < 128) */
 	qfile_update(&c->w, 2, sz, strlen(sz));
+	if (qfile_prepare(&c->w, e) != 0) {
+		cleanup_free(c);
+		*cp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int cleanup_sync_fd(const struct cleanup *c)
+{
+	return c->w.fd;
+}
+
+const char *cleanup_sync_dir(const struct cleanup *c)
+{
+	return c->w.dir;
+}
+
+int cleanup_finish(struct cleanup **cp, int sync_errnum, mtime_t now,
+		   struct cleanup_result *out, struct err *e)
+{
+	struct cleanup *c = *cp;
+	int rc;
+
+	(void)now;
+	*cp = NULL;
+	memset(out, 0, sizeof(*out));
 	snprintf(out->id, sizeof(out->id), "%s", c->w.id);
-	out->size = data_size;
+	out->size = c->xtra_offset - c->data_offset;
 	out->nrcpt = c->nrcpt;
-	rc = qfile_commit(&c->w, &out->path, e);
+	rc = qfile_finish(&c->w, sync_errnum, &out->path, e);
 	cleanup_free(c);
 	if (rc != 0) {
 		out->id[0] = 0;
 		return -1;
 	}
 	return 0;
+}
+
+int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
+		  struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (cleanup_prepare(cp, e) != 0)
+		return -1;
+	return cleanup_finish(cp, qfile_sync(cleanup_sync_fd(*cp), cleanup_sync_dir(*cp)),
+			      now, out, e);
 }
 
 void cleanup_abort(struct cleanup **cp)

@@ -19,9 +19,11 @@
  *                     (never To:), an empty line if the body did not start
  *                     with one, the body; logs "cleanup[PID]: ID:
  *                     message-id=<...>"
- *   cleanup_close()   fills in the size record, fsyncs and marks the
- *                     file complete (u+x); it was in incoming/ from
- *                     cleanup_open() on, mode 0600 (qfile.h)
+ *   cleanup_close()   fills in the size record, marks the file complete
+ *                     (u+x) and fsyncs it and incoming/; it was in
+ *                     incoming/ from cleanup_open() on, mode 0600
+ *                     (qfile.h); or cleanup_prepare() + cleanup_finish()
+ *                     with the sync done elsewhere (group commit)
  *   cleanup_abort()   RSET, a lost connection: the file is removed
  *
  * Header texts follow reference/transcripts/smtp/01-study-note.after.mbox-wees
@@ -110,6 +112,22 @@ int cleanup_message(struct cleanup *c, const char *data, size_t len,
  */
 int cleanup_close(struct cleanup **cp, mtime_t now, struct cleanup_result *out,
 		  struct err *e);
+/*
+ * cleanup_close() in two steps, for a driver that syncs several messages
+ * together (group commit, src/net/syncq.h): cleanup_prepare() fills in
+ * the size record and marks the file complete (qfile_prepare(): the fd
+ * stays open); the driver then makes the file and its directory durable
+ * (qfile_sync() on cleanup_sync_fd() and cleanup_sync_dir(), in any
+ * thread) and calls cleanup_finish() with the result (0 or an errno),
+ * which completes as cleanup_close() does. On a prepare failure c is
+ * freed (*cp = NULL) and nothing stays in the queue; cleanup_abort()
+ * between the steps removes the file.
+ */
+int cleanup_prepare(struct cleanup **cp, struct err *e);
+int cleanup_sync_fd(const struct cleanup *c);
+const char *cleanup_sync_dir(const struct cleanup *c);
+int cleanup_finish(struct cleanup **cp, int sync_errnum, mtime_t now,
+		   struct cleanup_result *out, struct err *e);
 /*
  * For a message smtpd refused after the end of DATA: logs the
  * "ID: message-id=<...>" line cleanup wrote while reading it, with the

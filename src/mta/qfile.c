@@ -210,9 +210,11 @@ void qfile_encode(struct buf *b, int type, const void *data, size_t len)
 		buf_add(b, data, len);
 }
 
-static void write_all(struct qfile_writer *w, const void *p, size_t n)
+/* Writes the buffered records to the file. */
+static void flush(struct qfile_writer *w)
 {
-	const char *s = p;
+	const char *s = w->wbuf;
+	size_t n = w->wlen;
 
 	while (n > 0 && !w->failed) {
 		ssize_t k = write(w->fd, s, n);
@@ -222,12 +224,33 @@ static void write_all(struct qfile_writer *w, const void *p, size_t n)
 				continue;
 			w->failed = 1;
 			w->errnum = errno;
-			return;
+			break;
 		}
 		s += k;
 		n -= (size_t)k;
-		w->offset += k;
 	}
+	w->wlen = 0;
+}
+
+#define QFILE_WBUF_MAX	(64 * 1024)
+
+static void write_all(struct qfile_writer *w, const void *p, size_t n)
+{
+	if (w->failed)
+		return;
+	if (w->wlen + n > w->wcap) {
+		size_t cap = w->wcap ? w->wcap : 8192;
+
+		while (cap < w->wlen + n)
+			cap *= 2;
+		w->wbuf = xrealloc(w->wbuf, cap);
+		w->wcap = cap;
+	}
+	memcpy(w->wbuf + w->wlen, p, n);
+	w->wlen += n;
+	w->offset += (long)n;
+	if (w->wlen >= QFILE_WBUF_MAX)
+		flush(w);
 }
 
 int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
@@ -314,63 +337,103 @@ void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
 void qfile_update(struct qfile_writer *w, long offset, const void *data,
 		  size_t len)
 {
-	long end = w->offset;
+	long start = w->offset - (long)w->wlen;	/* where the buffer goes */
+	const char *p = data;
 
 	if (w->failed)
 		return;
-	if (lseek(w->fd, offset, SEEK_SET) < 0) {
-		w->failed = 1;
-		w->errnum = errno;
+	if (offset >= start && offset + (long)len <= w->offset) {
+		memcpy(w->wbuf + (offset - start), data, len);
 		return;
 	}
-	w->offset = offset;
-	write_all(w, data, len);
-	if (!w->failed && lseek(w->fd, end, SEEK_SET) < 0) {
-		w->failed = 1;
-		w->errnum = errno;
+	flush(w);
+	while (len > 0 && !w->failed) {
+		ssize_t k = pwrite(w->fd, p, len, offset);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = 1;
+			w->errnum = errno;
+			return;
+		}
+		p += k;
+		len -= (size_t)k;
+		offset += k;
 	}
-	w->offset = end;
 }
 
-int qfile_commit(struct qfile_writer *w, char **path_out, struct err *e)
+int qfile_prepare(struct qfile_writer *w, struct err *e)
 {
-	int dfd;
-
-	if (path_out)
-		*path_out = NULL;
-	BUG_ON(w->path == NULL || w->done);
+	BUG_ON(w->path == NULL || w->done || w->prepared);
+	flush(w);
 	if (w->failed) {
 		err_set(e, w->errnum, _("cannot write %s: %s"), w->path, strerror(w->errnum));
-		goto fail;
+		qfile_abort(w);
+		return -1;
 	}
-	if (fsync(w->fd) != 0) {
-		err_set(e, errno, _("cannot write %s: %s"), w->path, strerror(errno));
-		goto fail;
-	}
-	/* mail_stream_finish_file(): the owner-execute bit says "complete" */
+	/*
+	 * mail_stream_finish_file(): the owner-execute bit says "complete",
+	 * set before the fsync so that the one fsync covers it too.
+	 */
 	if (fchmod(w->fd, (mode_t)w->mode) != 0) {
 		err_set(e, errno, _("cannot chmod %s: %s"), w->path, strerror(errno));
-		goto fail;
+		qfile_abort(w);
+		return -1;
+	}
+	w->prepared = 1;
+	return 0;
+}
+
+int qfile_sync(int fd, const char *dir)
+{
+	int dfd, rc = 0;
+
+	if (fsync(fd) != 0)
+		return errno;
+	/* the directory entry made by qfile_create()'s rename */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno;
+	if (fsync(dfd) != 0)
+		rc = errno;
+	close(dfd);
+	return rc;
+}
+
+int qfile_finish(struct qfile_writer *w, int sync_errnum, char **path_out,
+		 struct err *e)
+{
+	if (path_out)
+		*path_out = NULL;
+	BUG_ON(w->path == NULL || w->done || !w->prepared);
+	if (sync_errnum != 0) {
+		err_set(e, sync_errnum, _("cannot write %s: %s"), w->path,
+			strerror(sync_errnum));
+		qfile_abort(w);
+		return -1;
 	}
 	if (close(w->fd) != 0) {
 		w->fd = -1;
 		err_set(e, errno, _("cannot write %s: %s"), w->path, strerror(errno));
-		goto fail;
+		qfile_abort(w);
+		return -1;
 	}
 	w->fd = -1;
-	dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
 	w->done = 1;
 	if (path_out)
 		*path_out = xstrdup(w->path);
 	qfile_abort(w);		/* frees what is left */
 	return 0;
-fail:
-	qfile_abort(w);
-	return -1;
+}
+
+int qfile_commit(struct qfile_writer *w, char **path_out, struct err *e)
+{
+	if (path_out)
+		*path_out = NULL;
+	if (qfile_prepare(w, e) != 0)
+		return -1;
+	return qfile_finish(w, qfile_sync(w->fd, w->dir), path_out, e);
 }
 
 void qfile_abort(struct qfile_writer *w)
@@ -384,4 +447,7 @@ void qfile_abort(struct qfile_writer *w)
 	w->path = NULL;
 	free(w->dir);
 	w->dir = NULL;
+	free(w->wbuf);
+	w->wbuf = NULL;
+	w->wlen = w->wcap = 0;
 }

@@ -124,7 +124,12 @@ struct qfile_writer {
 	long offset;		/* bytes written so far */
 	int failed;		/* a write failed: commit will refuse */
 	int errnum;
+	int prepared;		/* qfile_prepare() done: mode set, fd open */
 	int done;		/* committed: abort leaves the file alone */
+	/* Records wait here and go to the file in large writes (one
+	 * write(2) per record pair made a 4 KB message ~150 system calls). */
+	char *wbuf;
+	size_t wlen, wcap;
 };
 
 /* The owner-execute bit that marks a complete queue file. */
@@ -138,7 +143,8 @@ struct qfile_writer {
  */
 int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
 		 int extra_mode, long usec, struct err *e);
-/* Appends a record. Errors are remembered for qfile_commit(). */
+/* Appends a record (buffered: the file has it by qfile_prepare() at the
+ * latest). Errors are remembered for qfile_commit(). */
 void qfile_put(struct qfile_writer *w, int type, const void *data, size_t len);
 void qfile_puts(struct qfile_writer *w, int type, const char *s);
 void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
@@ -147,11 +153,39 @@ void qfile_putf(struct qfile_writer *w, int type, const char *fmt, ...)
 void qfile_update(struct qfile_writer *w, long offset, const void *data,
 		  size_t len);
 /*
- * fsync, the ready mode (0700 | extra), fsync the directory: the message
- * is in its queue. *path_out (may be NULL) gets the path (caller frees).
- * On failure the file is removed. 0 or -1 with e set.
+ * The ready mode (0700 | extra), fsync the file, fsync the directory: the
+ * message is in its queue. *path_out (may be NULL) gets the path (caller
+ * frees). On failure the file is removed. 0 or -1 with e set. The same as
+ * qfile_prepare(), qfile_sync(), qfile_finish() in a row.
  */
 int qfile_commit(struct qfile_writer *w, char **path_out, struct err *e);
+
+/*
+ * Group commit (the listener syncs several sessions' files together) in
+ * three steps:
+ *
+ *   qfile_prepare()  checks the writes, gives the file its ready mode
+ *                    (mail_stream_finish_file(): fchmod before fsync, so
+ *                    one fsync makes content and mode durable); w->fd
+ *                    stays open. -1 with e: the file is removed.
+ *   qfile_sync()     fsync(fd), then fsync of the queue directory (its
+ *                    entry for the file): 0 or the errno. Any thread may
+ *                    do this part for any number of files, with one
+ *                    directory fsync for all files of a directory (what
+ *                    the caller then reports to each qfile_finish()).
+ *   qfile_finish()   closes the file: with sync_errnum 0 the message is
+ *                    queued (0, *path_out as for qfile_commit); else the
+ *                    file is removed and -1 returned with e set.
+ *
+ * Nobody may be told the message is queued before qfile_finish() said 0.
+ * Readers in the same process may see the ready file between prepare and
+ * finish, as Postfix's qmgr may see one between cleanup's fchmod and its
+ * fsync. qfile_abort() after prepare removes the file.
+ */
+int qfile_prepare(struct qfile_writer *w, struct err *e);
+int qfile_sync(int fd, const char *dir);
+int qfile_finish(struct qfile_writer *w, int sync_errnum, char **path_out,
+		 struct err *e);
 /* Drops an unfinished file (RSET, a lost connection): it is unlinked;
  * after qfile_commit() only memory is freed. Idempotent. */
 void qfile_abort(struct qfile_writer *w);

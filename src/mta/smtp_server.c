@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/cidr.h"
 #include "lib/conf.h"
@@ -22,6 +23,7 @@
 #include "mta/anvil.h"
 #include "mta/cleanup.h"
 #include "mta/host.h"
+#include "mta/qfile.h"
 #include "mta/smtpd_policy.h"
 #include "smtp/smtpd.h"
 
@@ -45,6 +47,10 @@ struct smtp_server {
 	int closed;
 	void (*queued)(void *, struct host *, const char *, const char *);
 	void *queued_ctx;
+	int (*sync_start)(void *, struct smtp_server *, int, const char *);
+	void (*sync_cancel)(void *, struct smtp_server *);
+	void *sync_ctx;
+	int sync_pending;	/* a DATA verdict waits for sync_done */
 };
 
 /* ---- configuration ---- */
@@ -102,17 +108,141 @@ static long get_ms(struct smtp_server *s, const char *name, long def_ms)
 }
 
 /* main.cf, then the -o overrides of the master.cf service (any type). */
-static void load_conf(struct smtp_server *s)
+static struct conf *service_conf(struct host *h, const char *service)
 {
 	const struct mastercf_service *svc;
+	struct conf *c = host_conf_new(h, NULL);	/* host_reload logged errors */
 	size_t i;
 
-	s->conf = host_conf_new(s->h, NULL);	/* host_reload logged errors */
-	svc = mastercf_find(&s->h->master, s->service, "inet");
-	if (svc == NULL)
-		return;
-	for (i = 0; i < svc->nopts; i++)
-		conf_set(s->conf, svc->opts[i].name, svc->opts[i].value);
+	svc = mastercf_find(&h->master, service, "inet");
+	for (i = 0; svc != NULL && i < svc->nopts; i++)
+		conf_set(c, svc->opts[i].name, svc->opts[i].value);
+	return c;
+}
+
+/*
+ * Each smtpd process reads main.cf, master.cf, passwd and aliases when it
+ * starts, and so does each session here. Reading and building them was
+ * most of a session's cost in the listener (a full parameter table per
+ * read, twice), so what was read is kept while the files stay the same
+ * (device, inode, size, mtime, ctime of each): an edit, postconf -e or a
+ * new file, is seen by the next session as before.
+ */
+#define SIG_FILES	5
+#define CACHE_SLOTS	8
+
+struct file_sig {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	int missing;
+};
+
+struct conf_cache {
+	const struct host *h;		/* NULL: free slot */
+	char *dir;			/* the host's directory */
+	char *service;
+	struct file_sig sig[SIG_FILES];
+	struct conf *conf;		/* service_conf() */
+	unsigned long used;		/* for eviction */
+};
+
+static struct conf_cache conf_cache[CACHE_SLOTS];
+static unsigned long conf_cache_clock;
+
+static void file_sigs(struct host *h, struct file_sig *sig)
+{
+	static const char *const rel[SIG_FILES - 1] = {
+		"etc/postfix/main.cf", "etc/postfix/master.cf", "etc/passwd",
+		"etc/aliases",
+	};
+	const char *origin = h->conf ? conf_get(h->conf, "myorigin") : NULL;
+	size_t i;
+
+	memset(sig, 0, SIG_FILES * sizeof(*sig));
+	for (i = 0; i < SIG_FILES; i++) {
+		char *path;
+		struct stat st;
+
+		if (i < SIG_FILES - 1)
+			path = host_path(h, rel[i]);
+		else if (origin != NULL && origin[0] == '/')
+			path = host_path(h, origin + 1);	/* /etc/mailname */
+		else
+			continue;
+		if (stat(path, &st) != 0) {
+			sig[i].missing = 1;
+		} else {
+			sig[i].dev = st.st_dev;
+			sig[i].ino = st.st_ino;
+			sig[i].size = st.st_size;
+			sig[i].mtime = st.st_mtim;
+			sig[i].ctime = st.st_ctim;
+		}
+		free(path);
+	}
+}
+
+static void cache_drop(struct conf_cache *c)
+{
+	free(c->dir);
+	free(c->service);
+	conf_free(&c->conf);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The configuration for a new session of service on h: host_reread()
+ * unless the files are those of a cached read, then the service's conf
+ * (shared: the caller must not free it).
+ */
+static struct conf *cached_conf(struct host *h, const char *service)
+{
+	struct file_sig sig[SIG_FILES];
+	struct conf_cache *hit = NULL, *slot = NULL;
+	int fresh = 0;
+	size_t i;
+
+	file_sigs(h, sig);
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		struct conf_cache *c = &conf_cache[i];
+
+		if (c->h != h || strcmp(c->dir, h->dir) != 0)
+			continue;
+		if (memcmp(c->sig, sig, sizeof(sig)) != 0) {
+			cache_drop(c);	/* an older read of this host */
+			continue;
+		}
+		fresh = 1;
+		if (strcmp(c->service, service) == 0)
+			hit = c;
+	}
+	if (!fresh) {
+		(void)host_reread(h, NULL);
+		file_sigs(h, sig);	/* myorigin may name another file now */
+	}
+	if (hit == NULL) {
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			struct conf_cache *c = &conf_cache[i];
+
+			if (c->h == NULL) {
+				slot = c;
+				break;
+			}
+			if (slot == NULL || c->used < slot->used)
+				slot = c;
+		}
+		cache_drop(slot);
+		slot->h = h;
+		slot->dir = xstrdup(h->dir);
+		slot->service = xstrdup(service);
+		memcpy(slot->sig, sig, sizeof(sig));
+		slot->conf = service_conf(h, service);
+		hit = slot;
+	}
+	hit->used = ++conf_cache_clock;
+	return hit->conf;
 }
 
 static int has_user(void *ctx, const char *name)
@@ -243,6 +373,8 @@ static void trace_line(struct smtp_server *s, mtime_t now, enum trace_dir dir,
 	struct trace_event ev;
 	char *text;
 
+	if (s->h->trace.emit == NULL)
+		return;		/* nobody watches: no copy per line */
 	if (n > 0 && p[n - 1] == '\n')
 		n--;
 	if (n > 0 && p[n - 1] == '\r')
@@ -323,11 +455,10 @@ struct smtp_server *smtp_server_new(struct host *h,
 	struct smtp_server *s = xcalloc(1, sizeof(*s));
 	const char *v;
 
-	/* each smtpd process reads the configuration when it starts */
-	(void)host_reread(h, NULL);
 	s->h = h;
 	s->service = xstrdup(o->service ? o->service : "smtp");
-	load_conf(s);
+	/* each smtpd process reads the configuration when it starts */
+	s->conf = cached_conf(h, s->service);
 	s->myhostname = xstrdup(get(s, "myhostname", host_myhostname(h)));
 	s->banner = xstrdup(get(s, "smtpd_banner", "$myhostname ESMTP $mail_name"));
 	v = get(s, "syslog_name", "postfix");
@@ -349,6 +480,9 @@ struct smtp_server *smtp_server_new(struct host *h,
 	s->sasl_mechs = xstrdup("PLAIN LOGIN");
 	s->queued = o->queued;
 	s->queued_ctx = o->queued_ctx;
+	s->sync_start = o->sync_start;
+	s->sync_cancel = o->sync_cancel;
+	s->sync_ctx = o->sync_ctx;
 	buf_init(&s->out);
 	buf_init(&s->inl);
 	make_policy(s);
@@ -368,14 +502,20 @@ struct smtp_server *smtp_server_new(struct host *h,
 	 * Everything the session needs is copied out by now (engine conf,
 	 * policy). A struct conf holds every Postfix parameter (~130 KB):
 	 * kept per session it made 10,000 idle listener connections cost
-	 * 1.3 GB instead of 30 MB.
+	 * 1.3 GB instead of 30 MB. This one is the cache's.
 	 */
-	conf_free(&s->conf);
+	s->conf = NULL;
 	return s;
 }
 
 static void tx_abort(struct smtp_server *s)
 {
+	if (s->sync_pending) {
+		/* the reply never went out: no message (the file goes) */
+		s->sync_pending = 0;
+		if (s->sync_cancel != NULL)
+			s->sync_cancel(s->sync_ctx, s);
+	}
 	cleanup_abort(&s->cleanup);
 }
 
@@ -417,6 +557,11 @@ void smtp_server_feed(struct smtp_server *s, const void *buf, size_t len,
 	const char *p = buf;
 	size_t i, start = 0;
 
+	if (s->h->trace.emit == NULL) {
+		/* nobody watches: the message need not be cut into lines */
+		smtpd_feed(s->engine, buf, len, now);
+		return;
+	}
 	/* the trace sees whole lines, as typed */
 	for (i = 0; i < len; i++) {
 		if (p[i] == '\n') {
@@ -499,22 +644,14 @@ static void on_rcpt(struct smtp_server *s, const struct smtpd_event *ev, mtime_t
 	smtpd_verdict(s->engine, &v, now);
 }
 
-static void on_data(struct smtp_server *s, const struct smtpd_event *ev, mtime_t now)
+/* The end of DATA, once the queue file is durable (or not: errnum). */
+static void data_done(struct smtp_server *s, int errnum, mtime_t now)
 {
 	struct smtpd_verdict v = { 0, NULL, NULL };
 	struct cleanup_result res;
 	struct err e;
 
-	if (s->cleanup == NULL) {
-		/* the engine only gets here with an accepted recipient */
-		v.code = 451;
-		v.text = "4.3.0 Error: queue file write error";
-		smtpd_verdict(s->engine, &v, now);
-		return;
-	}
-	if (cleanup_message(s->cleanup, ev->data, ev->len, now, &e) != 0
-	    || cleanup_close(&s->cleanup, now, &res, &e) != 0) {
-		cleanup_abort(&s->cleanup);
+	if (cleanup_finish(&s->cleanup, errnum, now, &res, &e) != 0) {
 		slog(s, now, "warning: %s", e.text);
 		v.code = 451;
 		v.text = "4.3.0 Error: queue file write error";
@@ -530,6 +667,56 @@ static void on_data(struct smtp_server *s, const struct smtpd_event *ev, mtime_t
 	if (s->queued != NULL)
 		s->queued(s->queued_ctx, s->h, res.id, res.path);
 	cleanup_result_reset(&res);
+}
+
+/* Returns 1 when the verdict waits for the driver's sync. */
+static int on_data(struct smtp_server *s, const struct smtpd_event *ev, mtime_t now)
+{
+	struct smtpd_verdict v = { 0, NULL, NULL };
+	struct err e;
+
+	if (s->cleanup == NULL) {
+		/* the engine only gets here with an accepted recipient */
+		v.code = 451;
+		v.text = "4.3.0 Error: queue file write error";
+		smtpd_verdict(s->engine, &v, now);
+		return 0;
+	}
+	if (cleanup_message(s->cleanup, ev->data, ev->len, now, &e) != 0
+	    || cleanup_prepare(&s->cleanup, &e) != 0) {
+		cleanup_abort(&s->cleanup);
+		slog(s, now, "warning: %s", e.text);
+		v.code = 451;
+		v.text = "4.3.0 Error: queue file write error";
+		smtpd_verdict(s->engine, &v, now);
+		return 0;
+	}
+	/*
+	 * Issue 5: "250 ... queued as ID" only once the file and its
+	 * directory entry are on disk. The listener syncs many sessions'
+	 * files together (group commit); others sync here.
+	 */
+	if (s->sync_start != NULL
+	    && s->sync_start(s->sync_ctx, s, cleanup_sync_fd(s->cleanup),
+			     cleanup_sync_dir(s->cleanup)) == 0) {
+		s->sync_pending = 1;
+		return 1;
+	}
+	data_done(s, qfile_sync(cleanup_sync_fd(s->cleanup),
+				cleanup_sync_dir(s->cleanup)), now);
+	return 0;
+}
+
+void smtp_server_sync_done(struct smtp_server *s, int errnum, mtime_t now)
+{
+	BUG_ON(!s->sync_pending || s->cleanup == NULL);
+	s->sync_pending = 0;
+	data_done(s, errnum, now);
+}
+
+int smtp_server_waiting(const struct smtp_server *s)
+{
+	return s->sync_pending;
 }
 
 /*
@@ -629,7 +816,10 @@ static int handle(struct smtp_server *s, const struct smtpd_event *ev,
 		smtpd_verdict(s->engine, &v, now);
 		break;
 	case SMTPD_EV_DATA:
-		on_data(s, ev, now);
+		if (on_data(s, ev, now)) {
+			drain(s, now);
+			return SMTP_SERVER_WAIT;
+		}
 		break;
 	case SMTPD_EV_RSET:
 		tx_abort(s);
@@ -661,6 +851,8 @@ enum smtp_server_act smtp_server_run(struct smtp_server *s, mtime_t now,
 	if (delay_ms_out == NULL)
 		delay_ms_out = &dummy;
 	*delay_ms_out = 0;
+	if (s->sync_pending)
+		return SMTP_SERVER_WAIT;
 	while (!s->closed && smtpd_next(s->engine, &ev, now) == 1) {
 		int act = handle(s, &ev, now, delay_ms_out);
 

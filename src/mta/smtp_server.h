@@ -14,6 +14,7 @@
 #include "lib/trace.h"
 
 struct host;
+struct smtp_server;
 
 struct smtp_server_opts {
 	const char *client_addr;	/* "127.0.0.1" */
@@ -31,6 +32,23 @@ struct smtp_server_opts {
 	void (*queued)(void *ctx, struct host *h, const char *queue_id,
 		       const char *path);
 	void *queued_ctx;
+	/*
+	 * Optional group commit (the listener, src/net/syncq.h). At the end
+	 * of DATA the queue file is prepared (cleanup_prepare(): content and
+	 * ready mode written, fd open) and offered here: fsync fd, then the
+	 * directory dir. Return 0 to take it: the reply to the final dot
+	 * waits, smtp_server_run() says SMTP_SERVER_WAIT (the session reads
+	 * nothing), and the driver calls smtp_server_sync_done() with the
+	 * outcome, on its own thread; fd is the session's, valid until then
+	 * (dup it to keep it longer). Return -1 to decline: the session syncs
+	 * at once. NULL (serve --stdio, the simulator): always at once.
+	 * sync_cancel is called when the session ends with a sync taken and
+	 * not yet done: the driver must then never call sync_done for it.
+	 */
+	int (*sync_start)(void *ctx, struct smtp_server *s, int fd,
+			  const char *dir);
+	void (*sync_cancel)(void *ctx, struct smtp_server *s);
+	void *sync_ctx;
 };
 
 enum smtp_server_act {
@@ -39,6 +57,8 @@ enum smtp_server_act {
 	SMTP_SERVER_STARTTLS,	/* send the output, start TLS, then
 				   smtp_server_tls_started() */
 	SMTP_SERVER_CLOSE,	/* send the output, then close */
+	SMTP_SERVER_WAIT,	/* send the output; read nothing until
+				   smtp_server_sync_done(), then run again */
 };
 
 struct smtp_server;
@@ -75,6 +95,16 @@ void smtp_server_tls_started(struct smtp_server *s, mtime_t now);
  */
 void smtp_server_tls_failed(struct smtp_server *s, const char *result,
 			    const char *problem, mtime_t now);
+/*
+ * The sync taken by opts.sync_start finished: errnum 0 (the file and its
+ * directory entry are durable: "250 2.0.0 Ok: queued as ID", the queued
+ * hand-off) or the errno of the failed fsync (the file is removed,
+ * "451 4.3.0 Error: queue file write error" as Postfix answers when
+ * cleanup cannot write). Then smtp_server_run() again.
+ */
+void smtp_server_sync_done(struct smtp_server *s, int errnum, mtime_t now);
+/* Nonzero while a DATA reply waits for its sync. */
+int smtp_server_waiting(const struct smtp_server *s);
 /* The queue ID of the last accepted message, or NULL. */
 const char *smtp_server_last_queue_id(const struct smtp_server *s);
 /* The path of the last accepted message's queue file, or NULL. */

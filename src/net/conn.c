@@ -29,6 +29,7 @@ struct conn {
 	int closing;		/* close once out is written */
 	int starttls_pending;	/* handshake once out is written */
 	int implicit_tls;	/* 465/993/995: TLS before the greeting */
+	int waiting;		/* NETSESS_WAIT: nothing read until woken */
 	void (*on_close)(void *ctx);
 	void *on_close_ctx;
 	struct conn_set *set;	/* borrowed from the listener */
@@ -37,6 +38,7 @@ struct conn {
 
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx);
 static int conn_pump(struct conn *c);
+static void idle_rearm(struct conn *c);
 
 /* The lab clock, as the rest of the world sees it. */
 static mtime_t conn_now(const struct conn *c)
@@ -88,8 +90,16 @@ static void conn_watch(struct conn *c)
 		ev |= EVLOOP_WRITE;
 	if (c->tls == CONN_TLS_HANDSHAKE)
 		ev = EVLOOP_READ | (SSL_want_write(c->ssl) ? EVLOOP_WRITE : 0);
+	if (c->waiting)
+		ev &= ~EVLOOP_READ;
 	if (ev == c->watched)
 		return;
+	if (ev == 0) {
+		/* waiting, all said: out of epoll, or a hang-up would spin */
+		evloop_unwatch(c->loop, c->fd);
+		c->watched = 0;
+		return;
+	}
 	if (evloop_watch(c->loop, c->fd, ev, conn_io, c) < 0)
 		c->closing = 1;
 	c->watched = ev;
@@ -140,6 +150,11 @@ static void idle_expired(struct evloop *l, void *ctx)
 
 	(void)l;
 	c->idle_timer = 0;
+	if (c->waiting) {
+		/* our own work (a sync), not the client's silence */
+		idle_rearm(c);
+		return;
+	}
 	if (c->tls == CONN_TLS_HANDSHAKE) {
 		conn_tls_failed(c, "timeout");
 		return;
@@ -278,7 +293,7 @@ static void delay_done(struct evloop *l, void *ctx)
  * -1 when c is gone (closed, or handed to a TLS handshake). */
 static int conn_pump(struct conn *c)
 {
-	if (!c->delay_timer && !c->closing && !c->starttls_pending) {
+	if (!c->delay_timer && !c->closing && !c->starttls_pending && !c->waiting) {
 		long delay = 0;
 		enum netsess_act act = c->ops->run(c->sess, conn_now(c), &delay);
 		struct buf *o = c->ops->output(c->sess);
@@ -291,6 +306,8 @@ static int conn_pump(struct conn *c)
 			c->starttls_pending = 1;
 		else if (act == NETSESS_CLOSE)
 			c->closing = 1;
+		else if (act == NETSESS_WAIT)
+			c->waiting = 1;
 		tick_arm(c);
 	}
 	if (conn_flush(c) < 0) {
@@ -351,7 +368,7 @@ static int conn_read(struct conn *c)
 	if (conn_pump(c) < 0)
 		return -1;
 	return c->tls == CONN_TLS_UP && SSL_pending(c->ssl) > 0 &&
-		c->out.len < CONN_OUT_HIGH;
+		c->out.len < CONN_OUT_HIGH && !c->waiting;
 }
 
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
@@ -368,11 +385,20 @@ static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
 		if (conn_pump(c) < 0)
 			return;
 	}
-	if ((events & EVLOOP_READ) && c->out.len < CONN_OUT_HIGH) {
+	if ((events & EVLOOP_READ) && c->out.len < CONN_OUT_HIGH && !c->waiting) {
 		/* TLS may hold decrypted bytes that epoll will not announce. */
 		while (conn_read(c) == 1)
 			;
 	}
+}
+
+/* The session's NETSESS_WAIT is over (set_waker). */
+static void conn_wake(void *ctx)
+{
+	struct conn *c = ctx;
+
+	c->waiting = 0;
+	conn_pump(c);
 }
 
 int conn_start(struct evloop *l, int fd, const struct conn_params *p,
@@ -395,6 +421,8 @@ int conn_start(struct evloop *l, int fd, const struct conn_params *p,
 		free(c);
 		return -1;
 	}
+	if (p->ops->set_waker != NULL)
+		p->ops->set_waker(c->sess, conn_wake, c);
 	if (p->ssl_ctx != NULL && SSL_CTX_up_ref(p->ssl_ctx) == 1)
 		c->ssl_ctx = p->ssl_ctx;
 	c->next = set->head;

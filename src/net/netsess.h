@@ -12,12 +12,17 @@
 #include "lib/clock.h"
 
 struct host;
+struct syncq;
 
 enum netsess_act {
 	NETSESS_NEED_INPUT,	/* send the output, read more */
 	NETSESS_DELAY,		/* send the output, wait, run again */
 	NETSESS_STARTTLS,	/* send the output, then the TLS handshake */
 	NETSESS_CLOSE,		/* send the output, then close */
+	NETSESS_WAIT,		/* send the output, read nothing until the
+				   session calls its waker (set_waker), then
+				   run again (SMTP: the DATA reply waits for
+				   the group commit, net/syncq.h) */
 };
 
 struct netsess_peer {
@@ -49,6 +54,9 @@ struct netsess_env {
 	 * incoming/): the listener runs the queue manager soon. */
 	void (*work)(void *ctx, struct host *h);
 	void *ctx;
+	/* Group commit of queue files (net/syncq.h), or NULL: sessions
+	 * sync their own files. */
+	struct syncq *syncq;
 };
 
 struct netsess_ops {
@@ -92,6 +100,10 @@ struct netsess_ops {
 	long (*tick_ms)(void *s);
 	void (*tick)(void *s, mtime_t now);
 	void (*close)(void **sp);
+	/* Optional: the connection lends its waker right after open(); a
+	 * session that said NETSESS_WAIT calls wake(ctx) on the loop's
+	 * thread when it can go on (the connection then runs it). */
+	void (*set_waker)(void *s, void (*wake)(void *ctx), void *ctx);
 };
 
 /* The SMTP service (smtp, submission, smtps) over src/mta/smtp_server. */

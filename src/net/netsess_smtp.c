@@ -17,6 +17,7 @@
 #include "lib/xalloc.h"
 #include "mta/host.h"
 #include "mta/smtp_server.h"
+#include "net/syncq.h"
 
 struct nsmtp {
 	struct smtp_server *srv;
@@ -24,6 +25,13 @@ struct nsmtp {
 	char *peer;		/* "localhost[127.0.0.1]" */
 	char *service;		/* master.cf name */
 	int starttls;		/* the session said STARTTLS: handshake awaited */
+	/* group commit (net/syncq.h) */
+	struct syncq *syncq;	/* the listener's, or NULL */
+	struct syncq_job *job;	/* the DATA sync under way, or NULL */
+	int synced;		/* job done: sync_err goes to the server */
+	int sync_err;
+	void (*wake)(void *ctx);/* the connection's waker */
+	void *wake_ctx;
 };
 
 /*
@@ -156,13 +164,45 @@ static void queued(void *ctx, struct host *h, const char *queue_id,
 		env->work(env->ctx, h);
 }
 
+/* The sync thread is done with our file: the reply can go out. */
+static void synced(void *ctx, int errnum)
+{
+	struct nsmtp *n = ctx;
+
+	n->job = NULL;
+	n->synced = 1;
+	n->sync_err = errnum;
+	n->wake(n->wake_ctx);	/* may free n */
+}
+
+static int sync_start(void *ctx, struct smtp_server *srv, int fd,
+		      const char *dir)
+{
+	struct nsmtp *n = ctx;
+
+	(void)srv;
+	if (n->syncq == NULL || n->wake == NULL)
+		return -1;
+	n->job = syncq_add(n->syncq, fd, dir, synced, n);
+	return n->job != NULL ? 0 : -1;
+}
+
+static void sync_cancel(void *ctx, struct smtp_server *srv)
+{
+	struct nsmtp *n = ctx;
+
+	(void)srv;
+	syncq_cancel(n->syncq, n->job);
+	n->job = NULL;
+	n->synced = 0;
+}
+
 static void *smtp_open(struct host *h, const char *service,
 		       const struct netsess_peer *p, const struct netsess_env *env,
 		       mtime_t now)
 {
 	struct smtp_server_opts o;
-	struct nsmtp *n;
-	struct smtp_server *srv;
+	struct nsmtp *n = xcalloc(1, sizeof(*n));
 
 	memset(&o, 0, sizeof(o));
 	o.client_addr = p->addr;
@@ -175,16 +215,30 @@ static void *smtp_open(struct host *h, const char *service,
 	if (env != NULL) {
 		o.queued = queued;
 		o.queued_ctx = (void *)env;
+		n->syncq = env->syncq;
 	}
-	srv = smtp_server_new(h, &o, now);
-	if (srv == NULL)
+	if (n->syncq != NULL) {
+		o.sync_start = sync_start;
+		o.sync_cancel = sync_cancel;
+		o.sync_ctx = n;
+	}
+	n->srv = smtp_server_new(h, &o, now);
+	if (n->srv == NULL) {
+		free(n);
 		return NULL;
-	n = xcalloc(1, sizeof(*n));
-	n->srv = srv;
+	}
 	n->h = h;
 	n->service = xstrdup(service);
 	n->peer = xasprintf("%s[%s]", p->name, p->addr);
 	return n;
+}
+
+static void smtp_set_waker(void *s, void (*wake)(void *ctx), void *ctx)
+{
+	struct nsmtp *n = s;
+
+	n->wake = wake;
+	n->wake_ctx = ctx;
 }
 
 static void smtp_feed(void *s, const void *buf, size_t len, mtime_t now)
@@ -198,6 +252,10 @@ static enum netsess_act smtp_run(void *s, mtime_t now, long *delay_ms_out)
 {
 	struct nsmtp *n = s;
 
+	if (n->synced) {
+		n->synced = 0;
+		smtp_server_sync_done(n->srv, n->sync_err, now);
+	}
 	switch (smtp_server_run(n->srv, now, delay_ms_out)) {
 	case SMTP_SERVER_NEED_INPUT:
 		return NETSESS_NEED_INPUT;
@@ -206,6 +264,8 @@ static enum netsess_act smtp_run(void *s, mtime_t now, long *delay_ms_out)
 	case SMTP_SERVER_STARTTLS:
 		n->starttls = 1;
 		return NETSESS_STARTTLS;
+	case SMTP_SERVER_WAIT:
+		return NETSESS_WAIT;
 	case SMTP_SERVER_CLOSE:
 		break;
 	}
@@ -287,4 +347,5 @@ const struct netsess_ops netsess_smtp_ops = {
 	.tls_failed = smtp_tls_failed,
 	.timeout = smtp_timeout,
 	.close = smtp_close,
+	.set_waker = smtp_set_waker,
 };
