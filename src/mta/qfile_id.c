@@ -100,7 +100,8 @@ out:
 }
 
 /* A name some queue of the host already has (a message moves between
- * queues keeping its ID). */
+ * queues keeping its ID). deferred/ and defer/ are hashed by the ID's
+ * first character (queue_ops.h); flat names are looked at too. */
 static int id_taken(const char *spool, const char *id)
 {
 	static const char *const queues[] = {
@@ -112,9 +113,11 @@ static int id_taken(const char *spool, const char *id)
 
 	for (i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
 		char *p = xasprintf("%s/%s/%s", spool, queues[i], id);
-		int there = lstat(p, &st) == 0;
+		char *h = xasprintf("%s/%s/%c/%s", spool, queues[i], id[0], id);
+		int there = lstat(p, &st) == 0 || lstat(h, &st) == 0;
 
 		free(p);
+		free(h);
 		if (there)
 			return 1;
 	}

@@ -214,25 +214,28 @@ static void print_lines(struct narrator *n, const struct flow *f,
 
 /*
  * A DNS step is the DNS node's (flow.c), but someone asked: smtp on the
- * sending host. Its node, to name it as a conversation's client is
- * named, or -1.
+ * sending host. Named as a Postfix node is ("mail.a.example postfix/smtp")
+ * into buf; 0, or -1 when s is no DNS step.
  */
-static int dns_asker(const struct flow *f, const struct flow_step *s)
+static int dns_asker(const struct flow *f, const struct flow_step *s,
+		     char *buf, size_t n)
 {
 	const struct trace_event *e;
 
 	if (s->kind != FLOW_WORK || s->n == 0 || strcmp(s->protocol, "dns") != 0)
 		return -1;
 	e = &f->ev[s->evi[0]].ev;
-	return flow_node_find(f, e->host, e->process);
+	if (e->host == NULL || e->process == NULL)
+		return -1;
+	snprintf(buf, n, "%s %s", e->host, e->process);
+	return 0;
 }
 
 int narrator_step(struct narrator *n, const struct flow *f,
 		  const struct flow_step *s)
 {
 	const char *why;
-	char label[64];
-	int asker;
+	char label[64], asker[256];
 
 	if (n->last_time != 0 && s->time - n->last_time >= 60000) {
 		char span[32], when[40];
@@ -266,9 +269,9 @@ int narrator_step(struct narrator *n, const struct flow *f,
 	if (s->kind == FLOW_TALK)
 		fprintf(n->out, "%3d. %s -> %s   %s\n", s->number,
 			f->node[s->node].label, f->node[s->peer].label, label);
-	else if ((asker = dns_asker(f, s)) >= 0)
-		fprintf(n->out, "%3d. %s -> %s   %s\n", s->number,
-			f->node[asker].label, f->node[s->node].label, label);
+	else if (dns_asker(f, s, asker, sizeof(asker)) == 0)
+		fprintf(n->out, "%3d. %s -> %s   %s\n", s->number, asker,
+			f->node[s->node].label, label);
 	else
 		fprintf(n->out, "%3d. %s   %s\n", s->number,
 			f->node[s->node].label, label);

@@ -119,15 +119,19 @@ static void test_counter_persists_and_skips(void)
 	p = xasprintf("%s/active/%05lX%lX", s, 5L, v + 1);
 	tu_write_file(p, "x", 1);
 	free(p);
+	/* and one in the hashed deferred/ (deferred/0/ID) */
+	p = xasprintf("%s/deferred/0/%05lX%lX", s, 5L, v + 2);
+	tu_write_file(p, "x", 1);
+	free(p);
 	one(s, 5, third, sizeof(third));
-	CU_ASSERT_EQUAL(strtoul(third + 5, NULL, 16), v + 2);
+	CU_ASSERT_EQUAL(strtoul(third + 5, NULL, 16), v + 3);
 	/* the counter is in the host's state */
 	p = xasprintf("%s/pid/queue_id.serial", s);
 	{
 		char *text = tu_read_file(p, NULL);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-		CU_ASSERT_EQUAL(strtoul(text, NULL, 16), v + 2);
+		CU_ASSERT_EQUAL(strtoul(text, NULL, 16), v + 3);
 		free(text);
 	}
 	free(p);
