@@ -15,7 +15,9 @@
  * handshake runs over the same two descriptors with the host's
  * certificate (Debian's snakeoil pair inside the host's directory, made
  * on first use, src/net/tls.c), as the listener does over its socket. A
- * client that does not start the handshake is dropped (smtp/06e).
+ * client that does not start the handshake is dropped (smtp/06e). The
+ * TLS context is made when the client first asks for TLS, not before
+ * the greeting (it costs more than a warm IMAP session's work).
  *
  * Before it returns, serve brings the world up to date (sim.h): what
  * smtpd accepted is delivered at once, as Postfix's qmgr and local
@@ -196,39 +198,77 @@ static char *host_file(struct host *h, const char *v)
 }
 
 /*
- * A TLS context when the host offers TLS for proto, else NULL. SMTP:
+ * The certificate and key when the host offers TLS for proto (both
+ * readable, or both not made yet): 0 and *cert_out, *key_out (caller
+ * frees), else -1. SMTP:
  * smtpd_tls_security_level and smtpd_tls_cert_file/key_file. POP3 and
  * IMAP: Debian's Dovecot links its ssl_cert/ssl_key to the same snakeoil
  * pair; whether STLS/STARTTLS is offered (Dovecot's ssl) is the
  * session's business.
  */
-static SSL_CTX *host_tls(struct host *h, enum explain_proto proto)
+static int tls_files(struct host *h, enum explain_proto proto, char **cert_out,
+		     char **key_out)
 {
 	const char *cert_name = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
 	const char *key_name = "/etc/ssl/private/ssl-cert-snakeoil.key";
 	char *cert, *key;
-	SSL_CTX *ctx = NULL;
-	struct err e;
 
 	if (proto == EXPLAIN_SMTP) {
 		const char *level = conf_get(h->conf, "smtpd_tls_security_level");
 
 		if (level == NULL || *level == '\0' || strcmp(level, "none") == 0)
-			return NULL;
+			return -1;
 		cert_name = conf_get(h->conf, "smtpd_tls_cert_file");
 		key_name = conf_get(h->conf, "smtpd_tls_key_file");
 	}
 	cert = host_file(h, cert_name);
 	key = host_file(h, key_name);
-	if (cert != NULL && key != NULL) {
-		ctx = tls_server_ctx(cert, key, h->name, &e);
-		if (ctx == NULL)
-			fprintf(stderr, _("maillab serve: TLS disabled for %s: %s\n"),
-				h->name, e.text);
+	/* both there, or both missing: tls_server_ctx() makes the pair */
+	if (cert == NULL || key == NULL ||
+	    (access(cert, F_OK) == 0) != (access(key, F_OK) == 0) ||
+	    (access(cert, F_OK) == 0 && (access(cert, R_OK) != 0 || access(key, R_OK) != 0))) {
+		free(cert);
+		free(key);
+		return -1;
 	}
+	*cert_out = cert;
+	*key_out = key;
+	return 0;
+}
+
+/*
+ * The TLS context, made when the client first asks for TLS (STARTTLS,
+ * STLS), not before the greeting: loading the key and certificate costs
+ * more than a warm IMAP or POP3 session's whole work (docs/
+ * performance.md, "Mailbox access"). NULL when it cannot be made.
+ */
+static SSL_CTX *host_tls(struct host *h, enum explain_proto proto)
+{
+	char *cert, *key;
+	SSL_CTX *ctx;
+	struct err e;
+
+	if (tls_files(h, proto, &cert, &key) < 0)
+		return NULL;
+	ctx = tls_server_ctx(cert, key, h->name, &e);
+	if (ctx == NULL)
+		fprintf(stderr, _("maillab serve: TLS disabled for %s: %s\n"),
+			h->name, e.text);
 	free(cert);
 	free(key);
 	return ctx;
+}
+
+/* TLS is offered when its files are there (the context comes later). */
+static int host_tls_possible(struct host *h, enum explain_proto proto)
+{
+	char *cert, *key;
+
+	if (tls_files(h, proto, &cert, &key) < 0)
+		return 0;
+	free(cert);
+	free(key);
+	return 1;
 }
 
 static void sleep_ms(long ms)
@@ -244,7 +284,7 @@ static int serve_session(struct host *h, enum explain_proto proto,
 {
 	struct server_session_opts so;
 	struct server_session *s;
-	struct stdio_conn c = { host_tls(h, proto), NULL };
+	struct stdio_conn c = { NULL, NULL };
 	char peer[INET6_ADDRSTRLEN] = "";
 	const char *env;
 	struct err e;
@@ -264,7 +304,7 @@ static int serve_session(struct host *h, enum explain_proto proto,
 		port = atoi(env);
 	so.client_port = port;
 	so.client_name = is_loopback(so.client_addr) ? "localhost" : "unknown";
-	so.tls_possible = c.ctx != NULL;
+	so.tls_possible = host_tls_possible(h, proto);
 	s = server_session_new(h, &so, clock_real_now(), &e);
 	if (s == NULL) {
 		fprintf(stderr, "maillab serve: %s\n", e.text);
@@ -301,11 +341,13 @@ static int serve_session(struct host *h, enum explain_proto proto,
 			sleep_ms(delay);
 			continue;
 		}
-		if (act == SERVER_SESSION_STARTTLS && !eof && c.ctx != NULL) {
+		if (act == SERVER_SESSION_STARTTLS && !eof && so.tls_possible) {
 			const char *result = "-1";
 			char *problem = NULL;
 
-			if (start_tls(&c, &result, &problem) == 0) {
+			if (c.ctx == NULL)
+				c.ctx = host_tls(h, proto);
+			if (c.ctx != NULL && start_tls(&c, &result, &problem) == 0) {
 				server_session_tls_started(s, clock_real_now());
 				continue;
 			}

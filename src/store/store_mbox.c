@@ -46,6 +46,17 @@ static void mbox_user_free(struct store_user *u)
 
 /* --- folders --- */
 
+unsigned store_mbox_marked(const struct stat *st)
+{
+	if (st->st_size == 0)
+		return STORE_FOLDER_UNMARKED;
+	if (st->st_atim.tv_sec < st->st_mtim.tv_sec ||
+	    (st->st_atim.tv_sec == st->st_mtim.tv_sec &&
+	     st->st_atim.tv_nsec < st->st_mtim.tv_nsec))
+		return STORE_FOLDER_MARKED;
+	return STORE_FOLDER_UNMARKED;
+}
+
 static void list_dir(struct store_user *u, const char *dir,
 		     const char *prefix, struct store_folders *out)
 {
@@ -78,13 +89,9 @@ static void list_dir(struct store_user *u, const char *dir,
 			} else if (S_ISREG(st.st_mode) &&
 				   !(prefix[0] == '\0' &&
 				     store_is_inbox(de->d_name))) {
-				unsigned a = STORE_FOLDER_NOINFERIORS;
-
-				/* Dovecot: new mail since the file was last
-				 * read (mtime after atime). */
-				if (st.st_size > 0 && st.st_mtime > st.st_atime)
-					a |= STORE_FOLDER_MARKED;
-				store_folders_add(out, name, a);
+				store_folders_add(out, name,
+						  STORE_FOLDER_NOINFERIORS |
+						  store_mbox_marked(&st));
 			}
 		}
 		free(path);

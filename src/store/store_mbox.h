@@ -56,4 +56,17 @@ int store_mbox_lock_same_file(const char *path, int fd);
 int store_mbox_deliver(const char *path, const char *sender, int64_t date,
 		       const char *data, size_t len, struct err *e);
 
+struct stat;
+/*
+ * \Marked or \UnMarked (enum store_folder_attr) for an mbox folder file,
+ * as Dovecot 2.3's mailbox-list-fs-flags.c decides it: an empty file is
+ * \UnMarked, one written since it was last read (atime < mtime) \Marked,
+ * else \UnMarked. Dovecot compares whole seconds; here the nanoseconds
+ * count too, so a session faster than the captured one (a second passed
+ * there between CREATE and COPY) shows the same flags. Writers that read
+ * their own message back put the atime back (store_mbox_write_append), as
+ * Dovecot's save does. INBOX is not asked: Dovecot lists it without.
+ */
+unsigned store_mbox_marked(const struct stat *st);
+
 #endif

@@ -780,6 +780,7 @@ int store_mbox_write_append(struct mbox_mailbox *mb, const char *data,
 	size_t pos = 0, eoh, i;
 	uint32_t uid;
 	char letters[8], *from, *sender, cl[64];
+	struct timespec times[2];
 	int fd, rc = -1, clen;
 
 	(void)now;
@@ -792,6 +793,8 @@ int store_mbox_write_append(struct mbox_mailbox *mb, const char *data,
 	if (store_mbox_reload(mb, fd, e) < 0 || fstat(fd, &st) < 0)
 		goto done;
 	uid = mb->st.next_uid;
+	/* the atime to put back (Dovecot's mbox_transaction_save_commit_pre) */
+	times[0] = st.st_atim;
 
 	store_add_lf(&lf, data, len);
 	while (store_mbox_parse_next_header(lf.data != NULL ? lf.data : "",
@@ -874,6 +877,16 @@ int store_mbox_write_append(struct mbox_mailbox *mb, const char *data,
 	/* Read our own message back: the parser gives it its UID. */
 	if (store_mbox_reload(mb, fd, e) < 0)
 		goto done;
+	/*
+	 * Dovecot sets the atime back to what it was before the save (the
+	 * read-back above moved it, relatime): the folder keeps atime <
+	 * mtime, so LIST shows it \Marked (store_mbox_marked()), as
+	 * reference/transcripts/imap/01-session shows "Old" after COPY and
+	 * APPEND. Failing (another owner's file) changes nothing else.
+	 */
+	times[1].tv_sec = 0;
+	times[1].tv_nsec = UTIME_OMIT;
+	(void)futimens(fd, times);
 	if (uid_out != NULL)
 		*uid_out = uid;
 	rc = 0;
