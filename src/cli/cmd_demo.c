@@ -1,6 +1,7 @@
 /*
  * maillab demo [SCENARIO] [--tui|--plain] [--step] [--trace F.jsonl]
  *              [--svg F.svg] [--html F.html] [--replay F.jsonl] [--list]
+ * maillab demo --live [listen options]   (= maillab listen --tui ...)
  *
  * The project's main job: runs a scenario (scenarios/NAME.scn) in a
  * fresh world and shows its trace, as plain narration (the default when
@@ -51,6 +52,25 @@ static void usage(FILE *f)
 			   "  --html F   write a web page with the diagram and the narration to F\n"
 			   "  --replay F show a trace written by --trace instead of running a scenario\n"
 			   "  --list     list the scenarios\n"));
+	fprintf(f, "%s", _("  --live     real clients instead of a scenario: the listener with this picture\n"
+			   "             (= maillab listen --tui; the options of listen follow)\n"));
+}
+
+/* demo --live [listen options]: maillab listen --tui [listen options]. */
+static int run_live(struct cli *cli, int argc, char **argv)
+{
+	char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+	char listen[] = "listen", tui[] = "--tui";
+	int i, n = 0, rc;
+
+	args[n++] = listen;
+	args[n++] = tui;
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--live") != 0 && strcmp(argv[i], "--tui") != 0)
+			args[n++] = argv[i];
+	rc = cmd_listen(cli, n, args);
+	free(args);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct demo_opts *o)
@@ -173,6 +193,10 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	struct err e;
 	int rc = 1;
 
+	for (rc = 1; rc < argc; rc++)
+		if (strcmp(argv[rc], "--live") == 0)
+			return run_live(cli, argc, argv);
+	rc = 1;
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	if (o.list)

@@ -1,7 +1,8 @@
 /*
  * maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports]
- *                [--max-connections N] [--trace FILE.jsonl]
- * Real sockets into the simulated world (DESIGN.md, "Commands").
+ *                [--max-connections N] [--trace FILE.jsonl] [--tui]
+ * Real sockets into the simulated world (DESIGN.md, "Commands"). With
+ * --tui, the demo's picture of what real clients do, live (ui/live.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "net/listener.h"
+#include "ui/live.h"
+#include "ui/narrator.h"
+#include "ui/tui.h"
 #include "sim/world.h"
 
 static int is_loopback(const char *a)
@@ -39,9 +43,10 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 	struct listener_opts o;
 	const char **hosts = xcalloc((size_t)argc, sizeof(*hosts));
 	struct world *w;
+	struct live *live = NULL;
 	struct err e;
 	char *root;
-	int i, rc;
+	int i, rc, tui = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.port_offset = 10000;
@@ -74,9 +79,11 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 			o.trace_path = argv[++i];
 		} else if (strcmp(argv[i], "--real-ports") == 0) {
 			o.real_ports = 1;
+		} else if (strcmp(argv[i], "--tui") == 0) {
+			tui = 1;
 		} else {
 			free(hosts);
-			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports] [--max-connections N] [--trace FILE]\n"));
+			fprintf(stderr, _("Usage: maillab listen [--host H]... [--addr A] [--port-offset N | --real-ports] [--max-connections N] [--trace FILE] [--tui]\n"));
 			return 2;
 		}
 	}
@@ -85,6 +92,11 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 				  "machines that reach it can use this lab server. Clients outside "
 				  "mynetworks may only send to the lab's own domains (relay is refused "
 				  "with 454/554 Relay access denied).\n"), o.addr);
+	if (tui && !tui_possible()) {
+		free(hosts);
+		fprintf(stderr, "%s", _("maillab listen: --tui needs a terminal (stdin and stdout) with TERM set\n"));
+		return 1;
+	}
 	root = world_root_path(cli->root_opt);
 	w = world_open(root, &e);
 	if (w == NULL) {
@@ -95,8 +107,21 @@ int cmd_listen(struct cli *cli, int argc, char **argv)
 	}
 	o.after_bind = drop_privileges;
 	o.after_bind_ctx = root;
+	if (tui) {
+		live = live_new(&o, w, narrator_lang(), &e);
+		if (live == NULL) {
+			fprintf(stderr, "maillab listen: %s\n", e.text);
+			world_free(&w);
+			free(root);
+			free(hosts);
+			return 1;
+		}
+	}
 	rc = listener_run(w, &o, &e);
-	if (rc < 0)
+	/* the terminal back before any message */
+	if (live_free(&live) != 0 && rc == 0)
+		rc = -2;
+	if (rc == -1)
 		fprintf(stderr, "maillab listen: %s\n", e.text);
 	world_free(&w);
 	free(root);

@@ -882,6 +882,13 @@ static int setup_signals(struct listener *li)
 	return evloop_watch(li->loop, li->sigfd, EVLOOP_READ, on_signal, li);
 }
 
+/* The caller's hook on the loop (listener_opts.on_loop), once. */
+static void loop_hook(struct listener *li, const struct listener_opts *o)
+{
+	if (o->on_loop != NULL)
+		o->on_loop(li->loop, o->on_loop_ctx);
+}
+
 static size_t default_max_conns(void)
 {
 	struct rlimit rl;
@@ -989,6 +996,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 			(long)getpid());
 		fflush(li.announce);
 	}
+	loop_hook(&li, o);
 	evloop_run(li.loop);
 	listener_free(&li);
 	listener_pid_release(w->root, pidfd);

@@ -27,6 +27,7 @@
 #include "lib/err.h"
 
 struct world;
+struct evloop;
 
 struct listener_opts {
 	const char **hosts;	/* host names; NULL or empty: every host */
@@ -39,6 +40,12 @@ struct listener_opts {
 	const char *trace_path;	/* --trace FILE (JSON Lines, "-" stdout), or NULL */
 	void (*after_bind)(void *ctx);	/* e.g. drop root privileges */
 	void *after_bind_ctx;
+	/* Called once on the loop, after "ready" and before serving: one
+	 * can watch more fds and set timers there (the live picture watches
+	 * the terminal). To stop cleanly, raise SIGTERM: the loop's own
+	 * stop, queue kept. */
+	void (*on_loop)(struct evloop *l, void *ctx);
+	void *on_loop_ctx;
 };
 
 /*

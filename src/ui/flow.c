@@ -269,6 +269,16 @@ static int other_end(struct flow *f, const struct trace_event *e, int self)
 		if (other >= 0 && same_host(f->node[other].host, name))
 			return other;
 	}
+	if (server && f->live && (flow_is_loopback(name) || strcmp(name, "unknown") == 0)) {
+		/* A real client (the listener names it "localhost" or
+		 * "unknown", net/listener.c): outside the world, by address. */
+		const char *lb = strchr(nz(e->peer), '[');
+		char ext[300];
+
+		snprintf(ext, sizeof(ext), "client %.*s", lb ? (int)strcspn(lb + 1, "]") : 0,
+			 lb ? lb + 1 : "");
+		return node_at(f, ext, "client", e->host);
+	}
 	if (server) {
 		int mua = find_node_at(f, name, "MUA", site);
 

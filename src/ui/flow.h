@@ -86,6 +86,10 @@ struct flow {
 	size_t nnode;
 	int last_number;
 	size_t cap_ev, cap_step;
+	/* Live (`maillab listen --tui`): a server's peer named "localhost"
+	 * or "unknown" is a real client from outside the world, one node
+	 * per address: "client 127.0.0.1". Set before the first flow_add. */
+	int live;
 };
 
 struct flow *flow_new(void);

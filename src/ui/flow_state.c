@@ -209,9 +209,17 @@ void flow_state_apply(struct flow_state *st, const struct trace_event *ev)
 
 void flow_state_at(struct flow_state *st, const struct flow *f, size_t nsteps)
 {
+	flow_state_at_from(st, NULL, f, nsteps);
+}
+
+void flow_state_at_from(struct flow_state *st, const struct flow_state *base,
+			const struct flow *f, size_t nsteps)
+{
 	size_t i;
 
 	flow_state_reset(st);
+	for (i = 0; base != NULL && i < base->nbox; i++)
+		mbox(st, base->box[i].host, base->box[i].user)->count = base->box[i].count;
 	for (i = 0; i < f->nev; i++) {
 		if (f->ev[i].step >= nsteps)
 			continue;
@@ -241,4 +249,10 @@ const struct flow_mbox *flow_state_mbox(const struct flow_state *st,
 		if (strcmp(st->box[i].host, host) == 0 && strcmp(st->box[i].user, user) == 0)
 			return &st->box[i];
 	return NULL;
+}
+
+void flow_state_seed(struct flow_state *st, const char *host, const char *user,
+		     int count)
+{
+	mbox(st, host, user)->count = count;
 }

@@ -51,6 +51,13 @@ void flow_state_apply(struct flow_state *st, const struct trace_event *ev);
 /* The state after steps [0, nsteps) of f: reset, then every event of
  * those steps in trace order. */
 void flow_state_at(struct flow_state *st, const struct flow *f, size_t nsteps);
+/* The same, starting from base's mailboxes instead of empty ones (live:
+ * what they held when the trace began); base NULL is flow_state_at. */
+void flow_state_at_from(struct flow_state *st, const struct flow_state *base,
+			const struct flow *f, size_t nsteps);
+/* Sets the count of user's mailbox on host (to build such a base). */
+void flow_state_seed(struct flow_state *st, const char *host, const char *user,
+		     int count);
 /* Messages of host in queue q (for "active: 1"). */
 size_t flow_state_count(const struct flow_state *st, const char *host,
 			const char *q);

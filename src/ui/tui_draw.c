@@ -274,14 +274,20 @@ static void draw_title(struct tui *t)
 		/* The year only where there is room for it. */
 		strftime(when, sizeof(when), COLS < 100 ? "%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
 	}
-	if (t->running)
+	if (t->live)
+		snprintf(right, sizeof(right), " %s  %d/%d  %s ", when, number,
+			 t->f->last_number, t->follow ? _("live") : _("paused"));
+	else if (t->running)
 		snprintf(right, sizeof(right), " %s  %d/%d  %s %.1fs ", when, number,
 			 t->f->last_number, _("running"), tui_draw_delay(t) / 1000.0);
 	else
 		snprintf(right, sizeof(right), " %s  %d/%d  %s ", when, number,
 			 t->f->last_number, _("paused"));
 	buf_init(&b);
-	buf_addf(&b, " maillab demo: %s", t->sc ? t->sc->name : "trace");
+	if (t->live)
+		buf_addf(&b, " maillab listen: %s", _("real clients, live"));
+	else
+		buf_addf(&b, " maillab demo: %s", t->sc ? t->sc->name : "trace");
 	if (title != NULL)
 		buf_addf(&b, " - %s", title);
 	attron(tui_draw_inks[TUI_INK_TITLE]);
@@ -292,7 +298,12 @@ static void draw_title(struct tui *t)
 		     tui_draw_inks[TUI_INK_TITLE]);
 	buf_reset(&b);
 
-	/* Row 1: what this part of the scenario is about. */
+	/* Row 1: what this part of the scenario is about; live, where the
+	 * listener listens (stdout is the picture). */
+	if (t->live) {
+		tui_draw_put(1, 1, COLS - 2, t->status ? t->status : "", A_BOLD);
+		return;
+	}
 	for (i = t->cur; i >= 0; i--) {
 		if (t->f->step[i].kind == FLOW_SAY) {
 			tui_draw_put(1, 1, COLS - 2, flow_say_text(t->f, &t->f->step[i]), tui_draw_inks[TUI_INK_SAY]);
@@ -530,8 +541,8 @@ static void draw_keys(struct tui *t)
 {
 	int used;
 
-	(void)t;
-	used = tui_draw_put(LINES - 1, 0, COLS,
+	used = tui_draw_put(LINES - 1, 0, COLS, t->live ?
+		   _(" space:step b:back Enter:live p:pause +/-:speed f:filter Tab:pane ?:help q:stop") :
 		   _(" space:step b:back Enter:run p:pause +/-:speed f:filter Tab:pane ?:help q:quit"),
 		   tui_draw_inks[TUI_INK_TITLE]);
 	attron(tui_draw_inks[TUI_INK_TITLE]);
@@ -582,14 +593,21 @@ static void draw_help(struct tui *t)
 		N_("?                    this help (any key closes it)"),
 		N_("q                    quit"),
 	};
+	/* Live, two keys mean something else (ui/live.h). */
+	static const char *const live_lines[] = {
+		N_("Enter                follow the newest step again"),
+		N_("q                    stop the listener (the queue is kept)"),
+	};
 	int w = 62, h = (int)ARRAY_LEN(lines) + 4;
 	int y, x, i;
 
-	(void)t;
 	/* As wide as the longest line in the learner's language needs. */
 	for (i = 0; i < (int)ARRAY_LEN(lines); i++)
 		if (text_columns(_(lines[i])) + 4 > w)
 			w = text_columns(_(lines[i])) + 4;
+	for (i = 0; t->live && i < (int)ARRAY_LEN(live_lines); i++)
+		if (text_columns(_(live_lines[i])) + 4 > w)
+			w = text_columns(_(live_lines[i])) + 4;
 	if (w > COLS)
 		w = COLS;
 	y = (LINES - h) / 2;
@@ -609,8 +627,15 @@ static void draw_help(struct tui *t)
 	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
 	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
 	tui_draw_put(y, x + 2, w - 4, _(" Keys "), A_BOLD);
-	for (i = 0; i < (int)ARRAY_LEN(lines); i++)
-		tui_draw_put(y + 2 + i, x + 2, w - 4, _(lines[i]), 0);
+	for (i = 0; i < (int)ARRAY_LEN(lines); i++) {
+		const char *line = _(lines[i]);
+
+		if (t->live && i == 2)
+			line = _(live_lines[0]);
+		else if (t->live && i == (int)ARRAY_LEN(lines) - 1)
+			line = _(live_lines[1]);
+		tui_draw_put(y + 2 + i, x + 2, w - 4, line, 0);
+	}
 }
 
 void tui_draw(struct tui *t)

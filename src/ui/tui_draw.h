@@ -39,6 +39,14 @@ struct tui {
 	int color;		/* colours in use */
 	char **filters;		/* filter names: "all", "smtp", ..., hosts */
 	size_t nfilters;
+	/* Live mode (ui/live.h): the flow grows while it is shown. */
+	int live;
+	int follow;		/* live: show each new step as it comes */
+	const char *status;	/* live: row 1, where the listener listens */
+	const char *waiting;	/* live: the protocol pane before any client,
+				   lines separated by '\n' */
+	const struct flow_state *seed;	/* live: the mailboxes at the start,
+					   or NULL (all empty) */
 };
 
 /* Colour pairs (or, without colour, the attributes that stand in). */

@@ -124,6 +124,23 @@ static void pane_protocol(struct tui *t, const struct area *a)
 		if (f->step[k].kind == FLOW_SAY)
 			break;
 	}
+	if (t->live && conv == NULL && t->waiting != NULL) {
+		/* No client yet (or stepped back before the first): how to
+		 * connect one, and where the listener listens. */
+		const char *p = t->waiting;
+
+		pane_frame(t, TUI_PANE_PROTOCOL, a, NULL);
+		for (row = 0; *p != '\0' && row < a->h - 1; row++) {
+			size_t n = strcspn(p, "\n");
+			char *line = xstrndup(p, n);
+
+			tui_draw_put(a->y + 1 + row, a->x + 1, a->w - 2, line,
+			    row == 0 ? tui_draw_inks[TUI_INK_SAY] : 0);
+			free(line);
+			p += n + (p[n] == '\n');
+		}
+		return;
+	}
 	if (s != NULL && s->kind != FLOW_SAY) {
 		struct buf b;
 
@@ -174,8 +191,10 @@ static void pane_protocol(struct tui *t, const struct area *a)
 			free(code_why);
 		}
 	}
-	/* Lines to show: the conversation so far (TALK) or the step's own. */
-	if (s->kind == FLOW_TALK && conv != NULL) {
+	/* Lines to show: the conversation so far (TALK) or the step's own;
+	 * live, the step's own under the conversation, which scrolls up as
+	 * its lines come. */
+	if ((s->kind == FLOW_TALK || t->live) && conv != NULL) {
 		for (k = 0; k <= t->cur; k++) {
 			const struct flow_step *o = &f->step[k];
 
@@ -186,6 +205,10 @@ static void pane_protocol(struct tui *t, const struct area *a)
 				idx = xrealloc(idx, (nidx + 1) * sizeof(*idx));
 				idx[nidx++] = o->evi[j];
 			}
+		}
+		for (j = 0; s->kind != FLOW_TALK && j < s->n; j++) {
+			idx = xrealloc(idx, (nidx + 1) * sizeof(*idx));
+			idx[nidx++] = s->evi[j];
 		}
 	} else {
 		for (j = 0; j < s->n; j++) {
@@ -201,6 +224,24 @@ static void pane_protocol(struct tui *t, const struct area *a)
 			if (!f->ev[idx[i]].dup)
 				vis++;
 		first = vis > (size_t)body_h ? vis - (size_t)body_h : 0;
+		if (t->live) {
+			/* Live, the current step's first line (the command a
+			 * student just typed) stays in sight; its long reply
+			 * may go under the edge. */
+			size_t own = 0;
+
+			for (i = 0, vis = 0; i < nidx; i++) {
+				if (f->ev[idx[i]].dup)
+					continue;
+				if (&f->step[f->ev[idx[i]].step] == s) {
+					own = vis;
+					break;
+				}
+				vis++;
+			}
+			if (own < first)
+				first = own;
+		}
 		vis = 0;
 		row = 0;
 		for (i = 0; i < nidx && row < body_h; i++) {
