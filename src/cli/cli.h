@@ -20,7 +20,7 @@ typedef int cmd_fn(struct cli *cli, int argc, char **argv);
 cmd_fn cmd_init, cmd_demo, cmd_console, cmd_serve, cmd_listen, cmd_replay,
 	cmd_lab, cmd_postconf, cmd_postqueue, cmd_mailq, cmd_postsuper,
 	cmd_postcat, cmd_postmap, cmd_newaliases, cmd_sendmail, cmd_mail,
-	cmd_postfix, cmd_doveadm, cmd_clock, cmd_fault, cmd_postalias;
+	cmd_postfix, cmd_doveadm, cmd_clock, cmd_fault, cmd_postalias, cmd_postlog;
 
 /* Prints "maillab CMD: MSG" (translated by the caller) to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *msg);

@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "lib/i18n.h"
 
-cmd_fn cmd_postlog;	/* cli/cmd_postlog.c (belongs in cli.h's list) */
 
 struct command {
 	const char *name;
