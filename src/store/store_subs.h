@@ -1,0 +1,25 @@
+/*
+ * store_subs: the subscriptions file both on-disk stores keep as Dovecot
+ * does, one folder name a line (mbox: ~/mail/.subscriptions, Maildir++:
+ * ~/Maildir/subscriptions). Where the file is, and everything else about
+ * folders, is the backend's (store_mbox.c, store_maildir.c).
+ */
+#ifndef MAILLAB_STORE_SUBS_H
+#define MAILLAB_STORE_SUBS_H
+
+#include "lib/err.h"
+#include "store/store.h"
+
+/* Adds STORE_FOLDER_SUBSCRIBED to the folders of out the file at path
+ * lists; a missing file lists none. */
+void store_subs_mark(const char *path, struct store_folders *out);
+
+/*
+ * Adds (on) or removes name in the file at path, rewritten through
+ * PATH.tmp and a rename; dir (the file's directory) is made first. 0, or
+ * -1 with e set.
+ */
+int store_subs_set(const char *dir, const char *path, const char *name,
+		   int on, struct err *e);
+
+#endif
