@@ -153,12 +153,7 @@ static int md_list(struct store_user *u, struct store_folders *out,
 		out->v[i].attrs |= kids ? STORE_FOLDER_HASCHILDREN :
 			STORE_FOLDER_HASNOCHILDREN;
 	}
-	{
-		char *path = xasprintf("%s/subscriptions", u->root_path);
-
-		store_subs_mark(path, out);
-		free(path);
-	}
+	store_subs_mark(u->root_path, "subscriptions", out);
 	return 0;
 }
 
@@ -225,11 +220,7 @@ static int md_rename(struct store_user *u, const char *from, const char *to,
 static int md_subscribe(struct store_user *u, const char *name, int on,
 			struct err *e)
 {
-	char *path = xasprintf("%s/subscriptions", u->root_path);
-	int rc = store_subs_set(u->root_path, path, name, on, e);
-
-	free(path);
-	return rc;
+	return store_subs_set(u->root_path, "subscriptions", name, on, e);
 }
 
 /* --- names and flags --- */

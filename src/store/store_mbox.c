@@ -100,12 +100,7 @@ static int mbox_list(struct store_user *u, struct store_folders *out,
 	(void)e;
 	store_folders_add(out, "INBOX", STORE_FOLDER_HASNOCHILDREN);
 	list_dir(u, u->root_path, "", out);
-	{
-		char *path = xasprintf("%s/.subscriptions", u->root_path);
-
-		store_subs_mark(path, out);
-		free(path);
-	}
+	store_subs_mark(u->root_path, ".subscriptions", out);
 	return 0;
 }
 
@@ -182,11 +177,7 @@ static int mbox_rename(struct store_user *u, const char *from, const char *to,
 static int mbox_subscribe(struct store_user *u, const char *name, int on,
 			  struct err *e)
 {
-	char *path = xasprintf("%s/.subscriptions", u->root_path);
-	int rc = store_subs_set(u->root_path, path, name, on, e);
-
-	free(path);
-	return rc;
+	return store_subs_set(u->root_path, ".subscriptions", name, on, e);
 }
 
 /* --- the file --- */

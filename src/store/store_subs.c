@@ -11,12 +11,15 @@
 #include "lib/fsutil.h"
 #include "lib/xalloc.h"
 
-void store_subs_mark(const char *path, struct store_folders *out)
+void store_subs_mark(const char *dir, const char *file,
+		     struct store_folders *out)
 {
+	char *path = xasprintf("%s/%s", dir, file);
 	FILE *f = fopen(path, "r");
 	char line[1024];
 	size_t i;
 
+	free(path);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -28,9 +31,10 @@ void store_subs_mark(const char *path, struct store_folders *out)
 	fclose(f);
 }
 
-int store_subs_set(const char *dir, const char *path, const char *name,
+int store_subs_set(const char *dir, const char *file, const char *name,
 		   int on, struct err *e)
 {
+	char *path = xasprintf("%s/%s", dir, file);
 	char *tpath = xasprintf("%s.tmp", path);
 	FILE *in, *out;
 	char line[1024];
@@ -61,6 +65,7 @@ int store_subs_set(const char *dir, const char *path, const char *name,
 	if (fclose(out) != 0 || rename(tpath, path) < 0)
 		rc = err_set(e, errno, "writing %s failed", path);
 done:
+	free(path);
 	free(tpath);
 	return rc;
 }

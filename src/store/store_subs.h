@@ -10,16 +10,17 @@
 #include "lib/err.h"
 #include "store/store.h"
 
-/* Adds STORE_FOLDER_SUBSCRIBED to the folders of out the file at path
- * lists; a missing file lists none. */
-void store_subs_mark(const char *path, struct store_folders *out);
+/* Adds STORE_FOLDER_SUBSCRIBED to the folders of out that the file
+ * DIR/FILE lists; a missing file lists none. */
+void store_subs_mark(const char *dir, const char *file,
+		     struct store_folders *out);
 
 /*
- * Adds (on) or removes name in the file at path, rewritten through
- * PATH.tmp and a rename; dir (the file's directory) is made first. 0, or
- * -1 with e set.
+ * Adds (on) or removes name in the file DIR/FILE, rewritten through
+ * FILE.tmp and a rename; dir is made first if missing. 0, or -1 with e
+ * set.
  */
-int store_subs_set(const char *dir, const char *path, const char *name,
+int store_subs_set(const char *dir, const char *file, const char *name,
 		   int on, struct err *e);
 
 #endif
