@@ -110,13 +110,14 @@ bench: all
 	@sh bench/run.sh
 
 pot:
-	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --package-name=maillab \
+	xgettext --from-code=UTF-8 --add-comments=TRANSLATORS: -k_ -kN_ -kngettext:1,2 --package-name=maillab \
 	  --msgid-bugs-address= -o po/maillab.pot $$(find src -name '*.[ch]' | sort)
 
 # Brings po/pt_BR.po up to date with the sources (new msgids come in
 # untranslated: translate them before committing; make check insists).
 po-update: pot
 	msgmerge -q --update --backup=none --no-fuzzy-matching po/pt_BR.po po/maillab.pot
+	msgattrib --no-obsolete -o po/pt_BR.po po/pt_BR.po
 	@msgattrib --untranslated po/pt_BR.po | grep -c '^msgid' | \
 	  awk '{ print "untranslated entries (incl. header):", $$1 }'
 

@@ -406,8 +406,7 @@ int cmd_postconf(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	/* Postfix: a first name with '=' means -e ("postconf name=value"). */
-	if (i < argc && strchr(argv[i], '=') != NULL &&
-	    !(o.flags & POSTCONF_MASTER)) {
+	if (i < argc && strchr(argv[i], '=') != NULL) {
 		if (o.edit != 0 && o.edit != 'e') {
 			free(o.overrides);
 			return postconf_msg_fatal("specify one of -e -%c", o.edit);
@@ -418,8 +417,6 @@ int cmd_postconf(struct cli *cli, int argc, char **argv)
 		rc = postconf_msg_fatal("specify one of -d -n");
 	else if ((o.flags & POSTCONF_MASTER) && (o.flags & POSTCONF_NONDEF))
 		rc = postconf_msg_fatal("with option -M, do not specify -n");
-	else if (o.edit && (o.flags & POSTCONF_MASTER))
-		rc = unsupported(o.edit);
 	else if (o.edit == 'e' && i >= argc)
 		rc = postconf_msg_fatal("-e requires name=value argument");
 	else if (o.edit && i >= argc)
@@ -450,7 +447,9 @@ int cmd_postconf(struct cli *cli, int argc, char **argv)
 	set_machine(pc.conf, host);
 
 	if (o.edit) {
-		rc = postconf_edit_main(&pc, o.edit, argc - i, argv + i);
+		rc = (o.flags & POSTCONF_MASTER)
+			     ? postconf_edit_master(&pc, o.edit, argc - i, argv + i)
+			     : postconf_edit_main(&pc, o.edit, argc - i, argv + i);
 		goto done;
 	}
 	/* Postfix reads main.cf first (not for -d or -M), then master.cf. */

@@ -63,7 +63,9 @@ int cmd_replay(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (nfiles > 1 || ndiff > 0 || nerr > 0)
-		printf(_("replay: %d transcript(s): %d match, %d differ, %d could not run\n"),
+		printf(ngettext("replay: %d transcript: %d match, %d differ, %d could not run\n",
+				"replay: %d transcripts: %d match, %d differ, %d could not run\n",
+				(unsigned long)nfiles),
 		       nfiles, nfiles - ndiff - nerr, ndiff, nerr);
 	fflush(stdout);
 	return ndiff > 0 || nerr > 0 ? 1 : 0;

@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "lib/i18n.h"
 
+cmd_fn cmd_postlog;	/* cli/cmd_postlog.c (belongs in cli.h's list) */
+
 struct command {
 	const char *name;
 	cmd_fn *fn;
@@ -33,6 +35,7 @@ static const struct command commands[] = {
 	{ "sendmail", cmd_sendmail, N_("Postfix to Sendmail compatibility interface") },
 	{ "mail", cmd_mail, N_("send mail, as mailutils' mail") },
 	{ "postfix", cmd_postfix, N_("Postfix control program") },
+	{ "postlog", cmd_postlog, N_("Postfix-compatible logging utility") },
 	{ "postalias", cmd_postalias, N_("Postfix alias database maintenance") },
 	{ "doveadm", cmd_doveadm, N_("Dovecot administration") },
 	{ "clock", cmd_clock, N_("the world's virtual clock: show it, advance it") },

@@ -84,9 +84,9 @@ static void free_edits(struct edit *eds, size_t n)
 	free(eds);
 }
 
-static int write_file(const struct postconf *pc, const struct buf *out)
+int postconf_replace_file(const char *path, const char *shown, const struct buf *out)
 {
-	char *tmp = xasprintf("%s.tmp", pc->main_path);
+	char *tmp = xasprintf("%s.tmp", path);
 	struct stat st;
 	FILE *f = fopen(tmp, "w");
 	int saved;
@@ -94,25 +94,23 @@ static int write_file(const struct postconf *pc, const struct buf *out)
 	if (f == NULL) {
 		saved = errno;
 		free(tmp);
-		return postconf_msg_fatal("open %s.tmp: %s", pc->main_shown,
-					  strerror(saved));
+		return postconf_msg_fatal("open %s.tmp: %s", shown, strerror(saved));
 	}
-	if (stat(pc->main_path, &st) == 0)
+	if (stat(path, &st) == 0)
 		(void)chmod(tmp, st.st_mode & 07777);
 	if (fwrite(out->data, 1, out->len, f) != out->len || fflush(f) != 0 ||
 	    fclose(f) != 0) {
 		saved = errno;
 		remove(tmp);
 		free(tmp);
-		return postconf_msg_fatal("write %s.tmp: %s", pc->main_shown,
-					  strerror(saved));
+		return postconf_msg_fatal("write %s.tmp: %s", shown, strerror(saved));
 	}
-	if (rename(tmp, pc->main_path) != 0) {
+	if (rename(tmp, path) != 0) {
 		saved = errno;
 		remove(tmp);
 		free(tmp);
-		return postconf_msg_fatal("rename %s.tmp to %s: %s", pc->main_shown,
-					  pc->main_shown, strerror(saved));
+		return postconf_msg_fatal("rename %s.tmp to %s: %s", shown, shown,
+					  strerror(saved));
 	}
 	free(tmp);
 	return 0;
@@ -222,7 +220,7 @@ int postconf_edit_main(struct postconf *pc, int mode, int argc, char **argv)
 	}
 	if (out.data == NULL)
 		buf_adds(&out, "");
-	rc = write_file(pc, &out);
+	rc = postconf_replace_file(pc->main_path, pc->main_shown, &out);
 	buf_reset(&text);
 	buf_reset(&out);
 	free_edits(eds, n);

@@ -114,52 +114,87 @@ static void squeeze(const char *v, struct buf *out)
 
 /*
  * -f: Postfix folds a line before a word that would pass column 80 (79
- * for master.cf entries) and
- * indents the rest by 4 spaces (observed with postconf -f and -Mf).
+ * for master.cf entries) and indents the rest by 4 spaces (observed with
+ * postconf -f and -Mf). In a master.cf entry the command's leading
+ * options are laid out apart: each "-o name=value" on a line of its own
+ * and the word after it on a new line; an "-o" after the first
+ * non-option argument is a plain word (postconf -Mf, -Me on 3.7.11).
  */
-static void emit(const struct postconf *pc, const struct buf *line)
+/* The end of the word at p: up to a space or newline; in a master.cf
+ * entry "{a=b c}" is one word. */
+static const char *word_end(const char *p, const char *end, int braces)
 {
-	const char *p = line->data, *end = line->data + line->len;
-	/* Parameter lines may reach column 80, master.cf lines 79. */
-	size_t col = 0, limit = (pc->flags & POSTCONF_MASTER) ? 79 : 80;
+	int depth = 0;
 
-	if (!(pc->flags & POSTCONF_FOLD)) {
-		fwrite(line->data, 1, line->len, stdout);
-		return;
+	for (; p < end && *p != '\n'; p++) {
+		if (*p == '{' && braces)
+			depth++;
+		else if (*p == '}' && depth > 0)
+			depth--;
+		else if (*p == ' ' && depth == 0)
+			break;
 	}
+	return p;
+}
+
+void postconf_fold(unsigned flags, const char *text, size_t len, struct buf *out)
+{
+	const char *p = text, *end = text + len;
+	/* Parameter lines may reach column 80, master.cf lines 79. */
+	size_t col = 0, limit = (flags & POSTCONF_MASTER) ? 79 : 80;
+	int nwords = 0, in_opts = 1, break_next = 0;
+
 	while (p < end && *p != '\n') {
 		const char *sep = p, *word;
 		size_t nsep, nword;
+		int pair = 0;
 
 		while (p < end && *p == ' ')
 			p++;
 		nsep = (size_t)(p - sep);
 		word = p;
-		while (p < end && *p != ' ' && *p != '\n')
-			p++;
+		p = word_end(p, end, (flags & POSTCONF_MASTER) != 0);
 		nword = (size_t)(p - word);
 		if (nword == 0)
 			break;
-		/* master.cf: "-o name=value" folds as one. */
-		if ((pc->flags & POSTCONF_MASTER) && nword == 2 &&
-		    strncmp(word, "-o", 2) == 0 && p + 1 < end && p[0] == ' ' &&
-		    p[1] != ' ' && p[1] != '\n') {
-			p++;
-			while (p < end && *p != ' ' && *p != '\n')
-				p++;
-			nword = (size_t)(p - word);
+		/* words 0-7 are the fields; the command's arguments follow */
+		if ((flags & POSTCONF_MASTER) && ++nwords > 8 && in_opts) {
+			if (word[0] != '-') {
+				in_opts = 0;
+			} else if (nword == 2 && strncmp(word, "-o", 2) == 0 && p + 1 < end
+				   && p[0] == ' ' && p[1] != ' ' && p[1] != '\n') {
+				p = word_end(p + 1, end, 1);
+				nword = (size_t)(p - word);
+				pair = 1;
+				nwords++;
+			}
 		}
-		if (col > 4 && col + nsep + nword > limit) {
-			fputs("\n    ", stdout);
+		if (col > 4 && (pair || break_next || col + nsep + nword > limit)) {
+			buf_adds(out, "\n    ");
 			col = 4;
 		} else {
-			fwrite(sep, 1, nsep, stdout);
+			buf_add(out, sep, nsep);
 			col += nsep;
 		}
-		fwrite(word, 1, nword, stdout);
+		buf_add(out, word, nword);
 		col += nword;
+		break_next = pair;
 	}
-	fputc('\n', stdout);
+	buf_addc(out, '\n');
+}
+
+static void emit(const struct postconf *pc, const struct buf *line)
+{
+	struct buf out;
+
+	if (!(pc->flags & POSTCONF_FOLD)) {
+		fwrite(line->data, 1, line->len, stdout);
+		return;
+	}
+	buf_init(&out);
+	postconf_fold(pc->flags, line->data, line->len, &out);
+	fwrite(out.data, 1, out.len, stdout);
+	buf_reset(&out);
 }
 
 static void undefined(void *ctx, const char *name)

@@ -334,20 +334,6 @@ static int binary_data(const struct mime_msg *m, const struct mime_sect *sect,
 	return mime_decode(p->encoding, m->data + p->body_off, p->body_size, out);
 }
 
-/* A number in decimal: FETCH of 1:* writes 50,000 replies or more, and
- * printf is most of their cost. */
-static void add_num(struct buf *b, uint64_t v)
-{
-	char tmp[24];
-	size_t n = sizeof(tmp);
-
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_add(b, tmp + n, sizeof(tmp) - n);
-}
-
 /* One message's reply; -1 when BINARY met an unknown encoding. */
 static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 		     int seen_changed, struct buf *b)
@@ -359,7 +345,7 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 	int first = 1;
 
 	buf_adds(b, "* ");
-	add_num(b, idx + 1);
+	buf_addu(b, idx + 1);
 	buf_adds(b, " FETCH (");
 	start = b->len;
 	for (i = 0; i < r->n; i++) {
@@ -378,7 +364,7 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 		switch (it->kind) {
 		case F_UID:
 			buf_adds(b, "UID ");
-			add_num(b, m->uid);
+			buf_addu(b, m->uid);
 			break;
 		case F_FLAGS:
 			buf_adds(b, "FLAGS (");
@@ -396,7 +382,7 @@ static int fetch_one(struct imapd *s, const struct fetch_req *r, size_t idx,
 			break;
 		case F_SIZE:
 			buf_adds(b, "RFC822.SIZE ");
-			add_num(b, m->size);
+			buf_addu(b, m->size);
 			break;
 		case F_MODSEQ:
 			break;	/* refused before (NOMODSEQ) */

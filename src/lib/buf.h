@@ -7,6 +7,7 @@
 #define MAILLAB_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;	/* always NUL-terminated after the len bytes */
@@ -20,6 +21,8 @@ void buf_reset(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
+/* v in decimal, without printf (replies of 50,000 lines use it). */
+void buf_addu(struct buf *b, uint64_t v);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Drops the first n bytes (n <= len); moves the rest to the front. */

@@ -207,7 +207,7 @@ static int parse_entry(struct mastercf *m, const char *file, int line,
 	const char *bad = NULL, *badval = NULL;
 	char *shown;
 	size_t i;
-	int type_ok = 0;
+	int type_ok = 0, opts;
 
 	if (f.n < 8) {
 		if (!*failed)
@@ -253,8 +253,14 @@ static int parse_entry(struct mastercf *m, const char *file, int line,
 	s.command = unbrace(m, f.v[7]);
 	free(f.v[7]);
 	s.line = line;
+	opts = 1;
 	for (i = 8; i < f.n; i++) {
-		if (strcmp(f.v[i], "-o") == 0 && i + 1 < f.n) {
+		/* Options end at the first argument that is not one (or at
+		 * "--"): a later "-o" is the command's plain argument
+		 * (postconf_master.c, pcf_normalize_options()). */
+		if (opts && (f.v[i][0] != '-' || strcmp(f.v[i], "--") == 0))
+			opts = 0;
+		if (opts && strcmp(f.v[i], "-o") == 0 && i + 1 < f.n) {
 			char *opt = unbrace(m, f.v[++i]);
 			char *eq = strchr(opt, '=');
 

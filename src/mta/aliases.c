@@ -51,10 +51,14 @@ static char *trim(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
-/* Splits the right-hand side on commas that are outside "quotes". */
 static void split_values(struct alias *al)
 {
-	const char *s = al->value, *start = s;
+	aliases_split(al->value, &al->values, &al->nvalues);
+}
+
+void aliases_split(const char *value, char ***values, size_t *n)
+{
+	const char *s = value, *start = s;
 	int quoted = 0;
 
 	for (;; s++) {
@@ -64,9 +68,8 @@ static void split_values(struct alias *al)
 			char *v = trim(start, (size_t)(s - start));
 
 			if (*v != 0) {
-				al->values = xrealloc(al->values,
-						      (al->nvalues + 1) * sizeof(*al->values));
-				al->values[al->nvalues++] = v;
+				*values = xrealloc(*values, (*n + 1) * sizeof(**values));
+				(*values)[(*n)++] = v;
 			} else {
 				free(v);
 			}

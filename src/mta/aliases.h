@@ -41,6 +41,12 @@ int aliases_parse(struct aliases *a, const char *name, const char *text,
 		  size_t len, struct err *e);
 /* The same from a file; a missing file is -1 with an empty table. */
 int aliases_load(struct aliases *a, const char *path, struct err *e);
+/*
+ * Splits a right-hand side ("wees, alice, |cmd") on commas outside
+ * "quotes", trimmed, empty ones dropped, appending to *values / *n (also
+ * used for :include: and .forward lines).
+ */
+void aliases_split(const char *value, char ***values, size_t *n);
 /* The entry for a name, case-insensitive; NULL if none. */
 const struct alias *aliases_find(const struct aliases *a, const char *name);
 

@@ -23,10 +23,15 @@
  *
  * Alias targets in another domain are forwarded: they go back to cleanup
  * as one new message ("forwarded as ID") through the caller's callback.
- * "|command" and "/file" targets are not run: maillab never runs
- * programs; such a target is deferred with an explanation (XXX).
+ * Targets of aliases, :include: files and the user's .forward are
+ * delivered as Postfix's token.c does: "/file" (mbox, or Maildir when it
+ * ends in '/'), "~/file", "|command" (run for real by local_command.h,
+ * never as root), ":include:/file", "\\user"; allow_mail_to_commands and
+ * allow_mail_to_files restrict where commands and files may appear.
+ * Paths are always inside the host's directory in the lab.
  *
- * local writes only the mailbox files and the lock files next to them.
+ * local writes only mailbox and file targets and the lock files next to
+ * them (commands write what they write).
  * It does not log: the caller logs each outcome (log_adhoc) and records
  * it in the queue file.
  */

@@ -15,6 +15,7 @@
 #include "lib/buf.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
+#include "mta/qfile_id.h"
 
 /* Postfix 3.7 rec_type.c names, as postcat prints them. */
 static const struct {
@@ -265,16 +266,9 @@ int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
 	}
 	/* umask must not take the bits that say "not ready" or "postdrop" */
 	(void)fchmod(w->fd, 0600 | (extra_mode & 0044));
-	snprintf(w->id, sizeof(w->id), "%05lX%lX", usec, (unsigned long)st.st_ino);
-	w->path = xasprintf("%s/%s", w->dir, w->id);
-	/* the inode is unique while the file exists: so is the name */
-	if (rename(tmp, w->path) != 0) {
-		err_set(e, errno, _("cannot rename %s to %s: %s"), tmp, w->path,
-			strerror(errno));
-		unlink(tmp);
+	/* the inode, or the host's counter on the virtual clock (qfile_id.h) */
+	if (qfile_id_assign(w, spool, tmp, usec, (unsigned long)st.st_ino, e) != 0) {
 		free(tmp);
-		free(w->path);
-		w->path = NULL;
 		qfile_abort(w);
 		return -1;
 	}

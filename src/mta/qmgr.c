@@ -409,6 +409,7 @@ int qmgr_deliver(struct host *h, const struct qmgr_hooks *hooks,
 	r.t.handoff = now;
 	trivial_rewrite_conf_init(&r.tr);
 	trivial_rewrite_conf_load(&r.tr, h);
+	r.tr.trace_time = now;	/* each resolve is a step of the demo */
 
 	for (i = 0; i < r.m.nrcpt; i++) {
 		struct qmgr_rcpt *rc = &r.m.rcpts[i];

@@ -14,6 +14,7 @@
 #include "lib/trace.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
+#include "mta/smtp_deliver_dns.h"
 #include "mta/smtp_server.h"
 #include "smtp/smtpc.h"
 
@@ -326,7 +327,7 @@ void smtp_deliver(struct host *h, const struct smtp_deliver_net *net,
 	if (bracket || is_ip_literal(dest)) {
 		names[nnames++] = xstrdup(dest);
 	} else {
-		rc = net->mx(net->ctx, dest, names, SMTP_DELIVER_MAX_MX);
+		rc = smtp_deliver_dns_mx(h, net, dest, names, SMTP_DELIVER_MAX_MX, now);
 		if (rc == -1 || rc == -2) {
 			char *text = xasprintf("Host or domain name not found. Name service "
 					       "error for name=%s type=MX: Host not found%s",
@@ -353,7 +354,7 @@ void smtp_deliver(struct host *h, const struct smtp_deliver_net *net,
 		if (is_ip_literal(names[i]))
 			addr = xstrdup(names[i]);
 		else
-			rc = net->addr(net->ctx, names[i], &addr);
+			rc = smtp_deliver_dns_addr(h, net, names[i], &addr, now);
 		if (addr == NULL) {
 			if (rc == -2 || nnames == 1) {
 				char *text = xasprintf("Host or domain name not found. Name "

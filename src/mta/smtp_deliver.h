@@ -20,6 +20,7 @@
  *             command)"; "Host or domain name not found. Name service
  *             error for name=D type=MX: Host not found" (5.4.4);
  *             "mail for D loops back to myself" (5.4.6)
+ * Each DNS question and answer is traced (smtp_deliver_dns.h).
  * It touches no queue file: qmgr logs and records the outcomes.
  */
 #ifndef MAILLAB_SMTP_DELIVER_H
@@ -38,11 +39,12 @@ struct smtp_deliver_net {
 	void *ctx;
 	/*
 	 * MX records of domain, best first: up to max host names into
-	 * names_out (caller frees each). Returns the count (0: the domain has
-	 * no MX), -1 when the domain does not exist, -2 on a temporary
-	 * failure (an MX fault).
+	 * names_out (caller frees each) and their preferences into
+	 * prefs_out. Returns the count (0: the domain has no MX), -1 when
+	 * the domain does not exist, -2 on a temporary failure (an MX fault).
 	 */
-	int (*mx)(void *ctx, const char *domain, char **names_out, size_t max);
+	int (*mx)(void *ctx, const char *domain, char **names_out,
+		  int *prefs_out, size_t max);
 	/* The address of name (A record or a literal): 1 and addr_out
 	 * (caller frees), 0 not found, -2 temporary failure. */
 	int (*addr)(void *ctx, const char *name, char **addr_out);

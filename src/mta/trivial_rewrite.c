@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/trace.h"
 #include "lib/xalloc.h"
+#include "mta/host.h"
 
 static const char *const class_names[] = {
 	[TRIVIAL_REWRITE_CLASS_LOCAL] = "local",
@@ -193,6 +195,33 @@ static int transport_lookup(const struct trivial_rewrite_conf *c,
 	return rc;
 }
 
+/* The answer on the host's trace (see trivial_rewrite.h, "Tracing"). */
+static void trace_resolve(const struct trivial_rewrite_conf *c,
+			  const struct trivial_rewrite_result *r)
+{
+	struct trace_event ev;
+	char *text;
+
+	if (c->host == NULL || c->trace_time == 0)
+		return;
+	if (r->klass == TRIVIAL_REWRITE_CLASS_ERROR)
+		text = xasprintf("%s: address class error: %s", r->recipient,
+				 nz(r->error));
+	else
+		text = xasprintf("%s: address class %s -> %s:%s", r->recipient,
+				 trivial_rewrite_class_name(r->klass),
+				 nz(r->transport), nz(r->nexthop));
+	memset(&ev, 0, sizeof(ev));
+	ev.time = c->trace_time;
+	ev.host = c->host->name;
+	ev.process = "postfix/trivial-rewrite";
+	ev.protocol = "resolve";
+	ev.direction = TRACE_DIR_NONE;
+	ev.text = text;
+	trace_emit(&c->host->trace, &ev);
+	free(text);
+}
+
 void trivial_rewrite_resolve(const struct trivial_rewrite_conf *c,
 			     const char *addr,
 			     struct trivial_rewrite_result *r)
@@ -260,4 +289,5 @@ void trivial_rewrite_resolve(const struct trivial_rewrite_conf *c,
 	free(value);
 	free(error);
 	free(domain);
+	trace_resolve(c, r);
 }

@@ -25,10 +25,20 @@
  *
  * It reads nothing itself: trivial_rewrite_conf_load() fills the
  * parameters from a host's main.cf, the tests fill them by hand.
+ *
+ * Tracing: Postfix's trivial-rewrite logs nothing about a resolve (only
+ * with -v), yet it is the step where a message's fate is decided, so a
+ * conf with a host and a trace_time traces each answer on the host's
+ * trace sink (protocol "resolve", process "postfix/trivial-rewrite"):
+ *   "bob@b.example: address class default -> smtp:b.example"
+ *   "bob@b.example: address class local -> local:mail.b.example"
+ *   "bob@b.example: address class error: TEXT"
+ * qmgr sets trace_time to the time of its run; nobody else does.
  */
 #ifndef MAILLAB_TRIVIAL_REWRITE_H
 #define MAILLAB_TRIVIAL_REWRITE_H
 
+#include "lib/clock.h"
 #include "lib/err.h"
 #include "mta/maps.h"
 
@@ -59,6 +69,8 @@ struct trivial_rewrite_conf {
 	char *default_transport;	/* "smtp" */
 	char *transport_maps;		/* spec list for maps_lookup_list, "" none */
 	struct host *host;		/* borrowed; for transport_maps files */
+	mtime_t trace_time;		/* nonzero (and host): trace each resolve
+					   at this time; set after conf_load */
 	struct maps_table transport;	/* a table given directly (tests) */
 };
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <openssl/err.h>
 
 #include "lib/xalloc.h"
@@ -29,6 +31,7 @@ struct conn {
 	int closing;		/* close once out is written */
 	int starttls_pending;	/* handshake once out is written */
 	int implicit_tls;	/* 465/993/995: TLS before the greeting */
+	uint64_t greet_timer;	/* nonzero until the greeting is due */
 	void (*on_close)(void *ctx);
 	void *on_close_ctx;
 	struct conn_set *set;	/* borrowed from the listener */
@@ -48,6 +51,8 @@ static void conn_destroy(struct conn *c)
 {
 	if (c->delay_timer)
 		evloop_cancel(c->loop, c->delay_timer);
+	if (c->greet_timer)
+		evloop_cancel(c->loop, c->greet_timer);
 	if (c->idle_timer)
 		evloop_cancel(c->loop, c->idle_timer);
 	if (c->tick_timer)
@@ -81,8 +86,15 @@ static void conn_watch(struct conn *c)
 {
 	unsigned ev = 0;
 
-	/* A client that does not read its replies is not read either. */
-	if (c->out.len < CONN_OUT_HIGH)
+	/*
+	 * A client that does not read its replies is not read either; nor
+	 * is one whose session waits (Postfix's smtpd sleeps in
+	 * smtpd_chat_reply() and reads nothing meanwhile: what the client
+	 * sends then is still unread when smtpd hangs up after "421 too many
+	 * errors", so the kernel resets the connection, reference
+	 * transcripts/smtp/05k-too-many-errors).
+	 */
+	if (c->out.len < CONN_OUT_HIGH && !c->delay_timer)
 		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
 		ev |= EVLOOP_WRITE;
@@ -265,6 +277,15 @@ static void tick_arm(struct conn *c)
 		c->tick_timer = evloop_timer(c->loop, ms, tick_done, c);
 }
 
+static void greet_due(struct evloop *l, void *ctx)
+{
+	struct conn *c = ctx;
+
+	(void)l;
+	c->greet_timer = 0;
+	conn_pump(c);
+}
+
 static void delay_done(struct evloop *l, void *ctx)
 {
 	struct conn *c = ctx;
@@ -278,6 +299,10 @@ static void delay_done(struct evloop *l, void *ctx)
  * -1 when c is gone (closed, or handed to a TLS handshake). */
 static int conn_pump(struct conn *c)
 {
+	if (c->greet_timer) {
+		evloop_cancel(c->loop, c->greet_timer);
+		c->greet_timer = 0;
+	}
 	if (!c->delay_timer && !c->closing && !c->starttls_pending) {
 		long delay = 0;
 		enum netsess_act act = c->ops->run(c->sess, conn_now(c), &delay);
@@ -348,10 +373,12 @@ static int conn_read(struct conn *c)
 	if (c->closing)
 		return 0;	/* after 221/421 the rest is not read */
 	c->ops->feed(c->sess, buf, (size_t)n, conn_now(c));
+	if (c->greet_timer)
+		return 0;	/* the session runs when the greeting is due */
 	if (conn_pump(c) < 0)
 		return -1;
 	return c->tls == CONN_TLS_UP && SSL_pending(c->ssl) > 0 &&
-		c->out.len < CONN_OUT_HIGH;
+		c->out.len < CONN_OUT_HIGH && !c->delay_timer;
 }
 
 static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
@@ -362,6 +389,23 @@ static void conn_io(struct evloop *l, int fd, unsigned events, void *ctx)
 	(void)fd;
 	if (c->tls == CONN_TLS_HANDSHAKE) {
 		conn_handshake(c);
+		return;
+	}
+	if ((events & EVLOOP_READ) && c->delay_timer) {
+		/*
+		 * Input is not watched while the session waits, but epoll
+		 * reports a reset or error regardless (and may report input
+		 * watched before the delay began in this turn's batch). A
+		 * broken connection ends now; input stays unread.
+		 */
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+		    err != 0) {
+			c->ops->eof(c->sess, conn_now(c));
+			conn_destroy(c);
+		}
 		return;
 	}
 	if (events & EVLOOP_WRITE) {
@@ -410,7 +454,16 @@ int conn_start(struct evloop *l, int fd, const struct conn_params *p,
 		conn_begin_tls(c);
 		return 0;
 	}
-	conn_pump(c);
+	/*
+	 * The greeting waits CONN_GREET_MS, input is read meanwhile: what
+	 * the client sent by then is fed before the session first runs, so
+	 * the banner is still unsent and smtpd logs "improper command
+	 * pipelining after CONNECT" as Postfix's does (its smtpd greets only
+	 * after master forked it and it looked the client up, tens of ms;
+	 * reference transcripts/smtp/05j-pipelining-before-greeting).
+	 */
+	c->greet_timer = evloop_timer(l, CONN_GREET_MS, greet_due, c);
+	conn_watch(c);
 	return 0;
 }
 

@@ -20,6 +20,9 @@
 #include "net/netsess.h"
 
 #define CONN_OUT_HIGH	(256 * 1024)
+/* After accept, the session runs (greets) this much later; what the
+ * client sent before then counts as talking first (conn.c says why). */
+#define CONN_GREET_MS	5
 
 struct host;
 struct conn;

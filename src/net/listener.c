@@ -757,8 +757,13 @@ static void on_signal(struct evloop *l, int fd, unsigned events, void *ctx)
 
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		/* From `postfix reload|stop`: Postfix's master only. */
+		int postfix = si.ssi_code == SI_QUEUE &&
+			si.ssi_int == LISTENER_PID_POSTFIX;
+
 		if (si.ssi_signo == SIGHUP) {
-			dovecot_master_log(li, "master: Warning: SIGHUP received - reloading configuration");
+			if (!postfix)
+				dovecot_master_log(li, "master: Warning: SIGHUP received - reloading configuration");
 			reload(li);
 			continue;
 		}
@@ -767,14 +772,18 @@ static void on_signal(struct evloop *l, int fd, unsigned events, void *ctx)
 
 			snprintf(num, sizeof(num), "%u", si.ssi_signo);
 			master_log(li, "terminating on signal %s", num);
-			if (si.ssi_code == SI_USER)
+			if (postfix)
+				;	/* Dovecot's master is not told */
+			else if (si.ssi_code == SI_USER) {
 				snprintf(text, sizeof(text),
 					 "master: Warning: Killed with signal %u (by pid=%u uid=%u code=kill)",
 					 si.ssi_signo, si.ssi_pid, si.ssi_uid);
-			else
+				dovecot_master_log(li, text);
+			} else {
 				snprintf(text, sizeof(text), "master: Warning: Killed with signal %u",
 					 si.ssi_signo);
-			dovecot_master_log(li, text);
+				dovecot_master_log(li, text);
+			}
 		}
 		evloop_stop(l);
 	}

@@ -134,7 +134,7 @@ pid_t listener_pid_signal(const char *root, int sig, struct err *e)
 		err_set(e, ESRCH, _("no listener is running on %s"), root);
 		return -1;
 	}
-	if (kill(pid, sig) < 0) {
+	if (sigqueue(pid, sig, (union sigval){ .sival_int = LISTENER_PID_POSTFIX }) < 0) {
 		err_set(e, errno, _("cannot signal the listener (pid %ld): %s"),
 			(long)pid, strerror(errno));
 		return -1;
@@ -150,7 +150,7 @@ pid_t listener_pid_stop(const char *root, long timeout_ms, struct err *e)
 
 	if (pid <= 0)
 		return 0;
-	if (kill(pid, SIGTERM) < 0) {
+	if (sigqueue(pid, SIGTERM, (union sigval){ .sival_int = LISTENER_PID_POSTFIX }) < 0) {
 		if (errno == ESRCH)
 			return 0;
 		err_set(e, errno, _("cannot signal the listener (pid %ld): %s"),

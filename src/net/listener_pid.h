@@ -30,6 +30,15 @@ void listener_pid_release(const char *root, int fd);
 pid_t listener_pid_running(const char *root);
 
 /*
+ * The value listener_pid_signal() and listener_pid_stop() queue with
+ * their signal (sigqueue): the listener is Postfix's master and Dovecot's
+ * at once, and a signal carrying it comes from `postfix reload|stop`, so
+ * only Postfix's master logs it (on the reference machine postfix reload
+ * leaves Dovecot alone). A plain kill reaches both masters.
+ */
+#define LISTENER_PID_POSTFIX	0x5046
+
+/*
  * Sends sig to the running listener: SIGHUP reloads the configuration
  * (postfix reload), SIGTERM stops it (postfix stop). Returns its pid, or
  * -1 with e set when none runs (e->errnum ESRCH) or kill() fails.

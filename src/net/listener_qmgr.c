@@ -26,6 +26,15 @@
  * `postqueue -f`). */
 #define QMGR_POLL_MS	1000
 
+/*
+ * A session queued a message: the child looks this long after the kick,
+ * not at once. Postfix's cleanup triggers qmgr through its fifo and qmgr
+ * takes the message 3-4 ms later (reference transcripts/smtp/01 and 05h);
+ * meanwhile smtpd answers what the client pipelined after the "." (QUIT),
+ * so "disconnect from" comes before qmgr's "from=<...>" in mail.log.
+ */
+#define QMGR_KICK_DELAY_MS	5
+
 struct listener_qmgr {
 	pid_t pid;
 	int work_fd;		/* write end: one byte = "look now" */
@@ -82,7 +91,7 @@ static void child_main(struct world *w, const struct trace_sink *trace,
 	struct sim *s;
 	struct err e;
 	sigset_t set;
-	int sigfd, stop = 0;
+	int sigfd, stop = 0, kicked = 0;
 
 	/* Dies with the listener, whatever killed it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -119,6 +128,12 @@ static void child_main(struct world *w, const struct trace_sink *trace,
 		mtime_t due, now;
 		int timeout;
 
+		if (kicked) {
+			struct timespec ts = { 0, QMGR_KICK_DELAY_MS * 1000L * 1000L };
+
+			nanosleep(&ts, NULL);
+			kicked = 0;
+		}
 		(void)sim_poll(s);
 		now = sim_now(s);
 		due = sim_next_due(s);
@@ -138,6 +153,7 @@ static void child_main(struct world *w, const struct trace_sink *trace,
 
 			if (n == 0)
 				break;	/* the listener is gone */
+			kicked = n > 0;
 		}
 		if (pf[1].revents) {
 			struct signalfd_siginfo si;

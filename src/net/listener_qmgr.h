@@ -31,7 +31,8 @@ struct listener_qmgr;
 struct listener_qmgr *listener_qmgr_start(struct world *w,
 					  const struct trace_sink *trace,
 					  struct err *e);
-/* New work was queued: the child runs the queue manager now. */
+/* New work was queued: the child runs the queue manager a few ms later
+ * (QMGR_KICK_DELAY_MS in listener_qmgr.c says why). */
 void listener_qmgr_kick(struct listener_qmgr *q);
 /* postfix reload: the child re-reads the hosts' configuration. */
 void listener_qmgr_reload(struct listener_qmgr *q);

@@ -409,20 +409,6 @@ static int t_dele(struct pop3d *s, const char *args, mtime_t now)
 	return 1;
 }
 
-/* A number in decimal: LIST of 50,000 messages is 50,000 lines, and a
- * printf per line would be most of its cost. */
-static void add_num(struct buf *b, uint64_t v)
-{
-	char tmp[24];
-	size_t n = sizeof(tmp);
-
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_add(b, tmp + n, sizeof(tmp) - n);
-}
-
 static int t_list(struct pop3d *s, const char *args, mtime_t now)
 {
 	size_t i;
@@ -440,9 +426,9 @@ static int t_list(struct pop3d *s, const char *args, mtime_t now)
 		if (is_deleted(s, i))
 			continue;
 		/* pop3d_send(s, "%zu %llu", ...), without the printf */
-		add_num(&s->out, i + 1);
+		buf_addu(&s->out, i + 1);
 		buf_addc(&s->out, ' ');
-		add_num(&s->out, s->sizes[i]);
+		buf_addu(&s->out, s->sizes[i]);
 		buf_add(&s->out, "\r\n", 2);
 	}
 	pop3d_send(s, ".");

@@ -20,6 +20,7 @@
 #include "mta/passwd.h"
 #include "mta/pickup.h"
 #include "mta/postdrop.h"
+#include "mta/qfile_id.h"
 #include "mta/qmgr.h"
 #include "mta/queue_ops.h"
 #include "mta/smtp_deliver.h"
@@ -57,6 +58,7 @@ struct sim {
 	size_t nhosts;
 	struct fault_set faults;
 	struct qmgr_hooks hooks;
+	int counter_was;	/* qfile_id_use_counter() before sim_open */
 };
 
 struct world *sim_world(struct sim *s)
@@ -104,7 +106,8 @@ int sim_owns_host(const struct sim *s, const char *host)
 
 /* ---- the virtual network ------------------------------------------- */
 
-static int net_mx(void *ctx, const char *domain, char **names_out, size_t max)
+static int net_mx(void *ctx, const char *domain, char **names_out,
+		  int *prefs_out, size_t max)
 {
 	struct sim *s = ctx;
 	const struct world_dns *rr[16], *tmp;
@@ -120,8 +123,10 @@ static int net_mx(void *ctx, const char *domain, char **names_out, size_t max)
 			rr[j] = rr[j - 1];
 			rr[j - 1] = tmp;
 		}
-	for (i = 0; i < n && nout < max; i++)
+	for (i = 0; i < n && nout < max; i++) {
+		prefs_out[nout] = rr[i]->pref;
 		names_out[nout++] = xstrdup(rr[i]->value);
+	}
 	if (nout == 0) {
 		const struct world_dns *a[1];
 
@@ -254,6 +259,9 @@ struct sim *sim_open(struct world *w, const struct sim_opts *opts,
 	if (opts != NULL)
 		s->opts = *opts;
 	s->fixed_now = s->opts.start;
+	/* On the fixed clock queue IDs come from each host's counter, not
+	 * from inodes: the same run gives the same IDs (qfile_id.h). */
+	s->counter_was = qfile_id_use_counter(s->opts.fixed_clock);
 	fault_set_init(&s->faults);
 	if (!s->opts.fixed_clock && clock_store_load(w->root, &s->offset, e) < 0)
 		goto fail;
@@ -306,6 +314,7 @@ void sim_free(struct sim **sp)
 	}
 	free(s->hosts);
 	fault_set_reset(&s->faults);
+	(void)qfile_id_use_counter(s->counter_was);
 	free(s);
 	*sp = NULL;
 }

@@ -8,7 +8,8 @@
  * Everything is in-process and synchronous: a call runs jobs to their
  * end and returns. What happens is reported on the trace sink given to
  * sim_open(), one event per SMTP line (each direction), per queue move,
- * per delivery and per mail.log line, in the order it happens. A sink
+ * per delivery and per mail.log line, per trivial-rewrite answer and per
+ * DNS question and answer of the smtp client, in the order it happens. A sink
  * may block (the narrator waits for a key inside emit); the sim keeps no
  * timer of its own, so that only shifts the real clock.
  *
@@ -16,7 +17,9 @@
  * ROOT/clock (so `maillab clock advance 5d` in one command is seen by
  * the next). With sim_opts.fixed_clock the time starts at opts.start and
  * moves only when the sim moves it (sim_run_until, sim_advance): for the
- * demo and for tests that want the same output every run.
+ * demo and for tests that want the same output every run; queue IDs
+ * then come from each host's counter instead of inodes (mta/qfile_id.h),
+ * so they are the same every run too.
  *
  * Ownership of the queue. Like Postfix's master, one process at a time
  * runs a host's pickup and qmgr: sim_open() takes each host's lock

@@ -138,7 +138,7 @@ static int start_tls(struct net_peer *p, struct console *c)
 fail:
 	ssl_error_text(text, sizeof(text));
 	{
-		char *ev = xasprintf("TLS handshake failed: %s", text);
+		char *ev = xasprintf(_("TLS handshake failed: %s"), text);
 
 		console_server_event(c, ev);
 		free(ev);

@@ -212,11 +212,30 @@ static void print_lines(struct narrator *n, const struct flow *f,
 	buf_reset(&b);
 }
 
+/*
+ * A DNS step is the DNS node's (flow.c), but someone asked: smtp on the
+ * sending host. Named as a Postfix node is ("mail.a.example postfix/smtp")
+ * into buf; 0, or -1 when s is no DNS step.
+ */
+static int dns_asker(const struct flow *f, const struct flow_step *s,
+		     char *buf, size_t n)
+{
+	const struct trace_event *e;
+
+	if (s->kind != FLOW_WORK || s->n == 0 || strcmp(s->protocol, "dns") != 0)
+		return -1;
+	e = &f->ev[s->evi[0]].ev;
+	if (e->host == NULL || e->process == NULL)
+		return -1;
+	snprintf(buf, n, "%s %s", e->host, e->process);
+	return 0;
+}
+
 int narrator_step(struct narrator *n, const struct flow *f,
 		  const struct flow_step *s)
 {
 	const char *why;
-	char label[64];
+	char label[64], asker[256];
 
 	if (n->last_time != 0 && s->time - n->last_time >= 60000) {
 		char span[32], when[40];
@@ -250,6 +269,9 @@ int narrator_step(struct narrator *n, const struct flow *f,
 	if (s->kind == FLOW_TALK)
 		fprintf(n->out, "%3d. %s -> %s   %s\n", s->number,
 			f->node[s->node].label, f->node[s->peer].label, label);
+	else if (dns_asker(f, s, asker, sizeof(asker)) == 0)
+		fprintf(n->out, "%3d. %s -> %s   %s\n", s->number, asker,
+			f->node[s->node].label, label);
 	else
 		fprintf(n->out, "%3d. %s   %s\n", s->number,
 			f->node[s->node].label, label);
@@ -390,7 +412,7 @@ int narrator_all(struct narrator *n, const struct flow *f)
 		/* A cycle told four times or more (retries of a deferred
 		 * message): the first, a summary line, the last. The cycle
 		 * length that hides the most steps wins. */
-		for (l = 1; l <= 4 && f->step[i].kind != FLOW_SAY; l++) {
+		for (l = 1; l <= 8 && f->step[i].kind != FLOW_SAY; l++) {
 			size_t ok = 1, r;
 
 			for (k = 0; k < l && ok; k++)

@@ -369,6 +369,110 @@ static void test_size_limit_and_maildir(void)
 	free(cmd);
 }
 
+/* Targets of aliases, :include: files and .forward (local(8)'s token.c):
+ * files, commands (run for real, as Postfix would), restrictions. */
+static const struct {
+	const char *aliases;
+	const char *file1, *text1;	/* written under the host before */
+	const char *rcpt;
+	const char *want;		/* "status dsn text" of each outcome, "; " between */
+	const char *check, *contains;	/* a host file afterwards, and what it holds */
+} target_cases[] = {
+	{ "log: /var/log/team.mbox, \\wees\n", NULL, NULL, "log@centos.localdomain",
+	  "0 2.0.0 delivered to file: /var/log/team.mbox; 0 2.0.0 delivered to mailbox",
+	  "var/log/team.mbox", "Delivered-To: log@centos.localdomain\nReceived:" },
+	{ "pipe: |cat > tmp/out.txt\n", NULL, NULL, "pipe@centos.localdomain",
+	  "0 2.0.0 delivered to command: cat > tmp/out.txt",
+	  "tmp/out.txt", "\nDelivered-To: pipe@centos.localdomain\n" },
+	{ "env: \"|echo $RECIPIENT $LOCAL $SENDER > tmp/env.txt\"\n", NULL, NULL,
+	  "env@centos.localdomain",
+	  "0 2.0.0 delivered to command: echo $RECIPIENT $LOCAL $SENDER > tmp/env.txt",
+	  "tmp/env.txt", "env@centos.localdomain env root@centos.localdomain\n" },
+	{ "t: |exit 75\n", NULL, NULL, "t@centos.localdomain",
+	  "1 4.3.0 temporary failure", NULL, NULL },
+	{ "t: \"|echo oops; exit 1\"\n", NULL, NULL, "t@centos.localdomain",
+	  "2 5.3.0 Command died with status 1: \"echo oops; exit 1\". Command output: oops ",
+	  NULL, NULL },
+	{ "t: \"|echo 4.2.1 mailbox busy; exit 1\"\n", NULL, NULL, "t@centos.localdomain",
+	  "1 4.2.1 mailbox busy ", NULL, NULL },
+	{ "team: :include:/etc/postfix/team.list\n", "etc/postfix/team.list",
+	  "# the team\nwees\nalice, |cat > x\n", "team@centos.localdomain",
+	  "0 2.0.0 delivered to mailbox; 0 2.0.0 delivered to mailbox; "
+	  "2 5.7.1 mail to command is restricted", "var/mail/alice", "Ola Amigo" },
+	{ "team: :include:/etc/postfix/none.list\n", NULL, NULL, "team@centos.localdomain",
+	  "2 5.3.0 cannot open include file /etc/postfix/none.list: No such file or directory",
+	  NULL, NULL },
+	{ "bad: /var/../../../escape\n", NULL, NULL, "bad@centos.localdomain",
+	  "2 5.3.5 cannot append message to file /var/../../../escape: "
+	  "the path leaves the lab's host directory", NULL, NULL },
+	{ NULL, "home/wees/.forward", "alice\n\\wees\n", "wees@centos.localdomain",
+	  "0 2.0.0 delivered to mailbox; 0 2.0.0 delivered to mailbox",
+	  "var/mail/alice", "Delivered-To: wees@centos.localdomain" },
+	{ NULL, "home/wees/.forward", "wees, ~/saved\n", "wees@centos.localdomain",
+	  "0 2.0.0 delivered to mailbox; 0 2.0.0 delivered to file: /home/wees/saved",
+	  "home/wees/saved", "Ola Amigo" },
+	{ "root: wees\n", "home/wees/.forward", "|cat > fwd.txt\n", "root@centos.localdomain",
+	  "0 2.0.0 delivered to command: cat > fwd.txt", "home/wees/fwd.txt",
+	  "X-Original-To: root\nDelivered-To: root@centos.localdomain" },
+};
+
+static void chmod_path(const char *dir, const char *rel, mode_t mode)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	(void)mkdir(path, mode);
+	CU_ASSERT_EQUAL(chmod(path, mode), 0);
+	free(path);
+}
+
+static void test_targets(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(target_cases); i++) {
+		struct fixture fx;
+		struct local_outcome *o = NULL;
+		char got[1024] = "";
+		char *hostdir;
+		size_t n, k;
+
+		setup(&fx, target_cases[i].aliases);
+		hostdir = xasprintf("%s/hosts/centos.localdomain", fx.root);
+		if (target_cases[i].file1 != NULL)
+			free(write_file(hostdir, target_cases[i].file1, target_cases[i].text1));
+		/* A root maillab runs commands as nobody (default_privs): give it
+		 * a way in and somewhere to write, as /tmp would. */
+		chmod_path(fx.parent, "", 0755);
+		chmod_path(hostdir, "home/wees", 01777);
+		chmod_path(hostdir, "tmp", 01777);
+		n = deliver(&fx, 1795903192000LL, "root@centos.localdomain", study_note,
+			    target_cases[i].rcpt, strchr(target_cases[i].rcpt, '@') != NULL
+			    ? "root" : NULL, &o);
+		for (k = 0; k < n; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d %s %s",
+				 k > 0 ? "; " : "", (int)o[k].status, o[k].dsn, o[k].text);
+		if (strcmp(got, target_cases[i].want) != 0)
+			fprintf(stderr, "\ncase %zu: got %s\n want %s\n", i, got,
+				target_cases[i].want);
+		CU_ASSERT_STRING_EQUAL(got, target_cases[i].want);
+		if (target_cases[i].check != NULL) {
+			char *path = xasprintf("%s/%s", hostdir, target_cases[i].check);
+			char *text = slurp(path, NULL);
+
+			CU_ASSERT_PTR_NOT_NULL(text);
+			if (text != NULL && strstr(text, target_cases[i].contains) == NULL)
+				fprintf(stderr, "\ncase %zu: %s lacks %s:\n%s\n", i, path,
+					target_cases[i].contains, text);
+			CU_ASSERT(text != NULL && strstr(text, target_cases[i].contains) != NULL);
+			free(text);
+			free(path);
+		}
+		free(hostdir);
+		local_outcomes_free(&o, n);
+		teardown(&fx);
+	}
+}
+
 void test_local_register(void)
 {
 	CU_pSuite s = CU_add_suite("local", NULL, NULL);
@@ -378,4 +482,5 @@ void test_local_register(void)
 	CU_add_test(s, "unknown user, path, alias loop, self alias", test_bad_recipients);
 	CU_add_test(s, "forwarding loop, full mailbox, full disk", test_forwarding_loop_and_faults);
 	CU_add_test(s, "mailbox_size_limit, From quoting, Maildir", test_size_limit_and_maildir);
+	CU_add_test(s, "files, commands, :include:, .forward", test_targets);
 }

@@ -329,6 +329,73 @@ static void test_narration(void)
 	flow_free(&f);
 }
 
+/*
+ * trivial-rewrite's answer and smtp's DNS lookup are steps of their own:
+ * the DNS step named after the process that asked, each with the
+ * explanation for what the world's DNS answered.
+ */
+#define A "mail.a.example"
+static const struct trace_event relay_ev[] = {
+	{ 1000, A, "postfix/trivial-rewrite", NULL, "resolve", N, "bob@b.example: address class default -> smtp:b.example", NULL },
+	{ 1000, A, "postfix/smtp", "DNS", "dns", O, "b.example MX?", NULL },
+	{ 1000, A, "postfix/smtp", "DNS", "dns", I, "b.example MX 10 mail.b.example", NULL },
+	{ 1000, A, "postfix/smtp", "DNS", "dns", O, "mail.b.example A?", NULL },
+	{ 1000, A, "postfix/smtp", "DNS", "dns", I, "mail.b.example A 198.51.100.20", NULL },
+	{ 5000, A, "postfix/trivial-rewrite", NULL, "resolve", N, "carol@c.example: address class default -> smtp:c.example", NULL },
+	{ 5000, A, "postfix/smtp", "DNS", "dns", O, "c.example MX?", NULL },
+	{ 5000, A, "postfix/smtp", "DNS", "dns", I, "c.example MX: NXDOMAIN", NULL },
+	{ 9000, A, "postfix/trivial-rewrite", NULL, "resolve", N, "alice@a.example: address class local -> local:mail.a.example", NULL },
+	{ 13000, A, "postfix/smtp", "DNS", "dns", O, "d.example MX?", NULL },
+	{ 13000, A, "postfix/smtp", "DNS", "dns", I, "d.example MX: SERVFAIL", NULL },
+	{ 17000, A, "postfix/smtp", "DNS", "dns", O, "e.example MX?", NULL },
+	{ 17000, A, "postfix/smtp", "DNS", "dns", I, "e.example MX: no record", NULL },
+	{ 17000, A, "postfix/smtp", "DNS", "dns", O, "e.example A?", NULL },
+	{ 17000, A, "postfix/smtp", "DNS", "dns", I, "e.example A 203.0.113.5", NULL },
+};
+
+static void test_resolve_and_dns(void)
+{
+	static const char *const why[] = {
+		"trivial-rewrite: the recipient's domain is not this host's",
+		"DNS: smtp asks which host receives mail",
+		"trivial-rewrite: the recipient's domain is not this host's",
+		"DNS: the recipient's domain does not exist (NXDOMAIN)",
+		"trivial-rewrite: the recipient's domain is this host's own",
+		"DNS gives no answer for now (SERVFAIL)",
+		"DNS: the domain has no MX record",
+	};
+	struct flow *f = flow_new();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(relay_ev); i++)
+		flow_add(f, &relay_ev[i]);
+	CU_ASSERT_EQUAL_FATAL(f->nstep, ARRAY_LEN(why));
+	for (i = 0; i < ARRAY_LEN(why); i++) {
+		const char *got = narrator_explain_step(f, &f->step[i]);
+
+		if (got == NULL || strncmp(got, why[i], strlen(why[i])) != 0)
+			fprintf(stderr, "step %zu: got \"%s\", want \"%s...\"\n", i,
+				got ? got : "(null)", why[i]);
+		CU_ASSERT(got != NULL && strncmp(got, why[i], strlen(why[i])) == 0);
+	}
+	text = narrate(f);
+	if (strstr(text, "  1. mail.a.example postfix/trivial-rewrite   resolve\n"
+			 "       resolve: bob@b.example: address class default -> smtp:b.example\n") == NULL ||
+	    strstr(text, "  2. mail.a.example postfix/smtp -> DNS   DNS\n"
+			 "       dns: b.example MX?\n"
+			 "       dns: b.example MX 10 mail.b.example\n"
+			 "       dns: mail.b.example A?\n"
+			 "       dns: mail.b.example A 198.51.100.20\n") == NULL)
+		fprintf(stderr, "got:\n%s\n", text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  1. mail.a.example postfix/trivial-rewrite   resolve\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  2. mail.a.example postfix/smtp -> DNS   DNS\n"
+				      "       dns: b.example MX?\n"
+				      "       dns: b.example MX 10 mail.b.example\n"));
+	free(text);
+	flow_free(&f);
+}
+
 static void test_escape_span(void)
 {
 	static const struct {
@@ -507,6 +574,7 @@ void test_narrator_register(void)
 	CU_add_test(s, "one explanation per step", test_explain);
 	CU_add_test(s, "command verbs", test_verbs);
 	CU_add_test(s, "narration", test_narration);
+	CU_add_test(s, "trivial-rewrite and DNS steps", test_resolve_and_dns);
 	CU_add_test(s, "escapes and time spans", test_escape_span);
 	CU_add_test(s, "JSONL round trip", test_jsonl_roundtrip);
 	CU_add_test(s, "JSONL parser", test_jsonl_parse);

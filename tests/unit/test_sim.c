@@ -183,6 +183,15 @@ static void test_alice_to_bob(void)
 	CU_ASSERT(contains(f.trace.data, "mail.a.example postfix/smtp smtp in 250 2.0.0 Ok: queued as"));
 	CU_ASSERT(contains(f.trace.data, "mail.b.example postfix/qmgr queue none incoming/"));
 	CU_ASSERT(contains(f.trace.data, "mail.b.example postfix/local log none"));
+	/* trivial-rewrite's answers and smtp's DNS lookups, as steps of their own */
+	CU_ASSERT(contains(f.trace.data, "mail.a.example postfix/trivial-rewrite resolve none "
+			   "bob@b.example: address class default -> smtp:b.example\n"));
+	CU_ASSERT(contains(f.trace.data, "mail.b.example postfix/trivial-rewrite resolve none "
+			   "bob@b.example: address class local -> local:mail.b.example\n"));
+	CU_ASSERT(contains(f.trace.data, "mail.a.example postfix/smtp dns out b.example MX?\n"
+			   "mail.a.example postfix/smtp dns in b.example MX 10 mail.b.example\n"
+			   "mail.a.example postfix/smtp dns out mail.b.example A?\n"
+			   "mail.a.example postfix/smtp dns in mail.b.example A 198.51.100.20\n"));
 	free(bob);
 	free(loga);
 	free(logb);
@@ -557,6 +566,7 @@ static void test_no_mx_and_delay_warning(void)
 			       "Subject: dns\n\nwhere are you\n", &r), 0);
 	(void)sim_run_due(f.s);
 	loga = slurp_rel(&f, "hosts/mail.a.example/var/log/mail.log");
+	CU_ASSERT(contains(f.trace.data, "mail.a.example postfix/smtp dns in b.example MX: SERVFAIL\n"));
 	CU_ASSERT(contains(loga, "relay=none, delay=0, delays=0/0/0/0, dsn=4.4.3, status=deferred "
 				 "(Host or domain name not found. Name service error for "
 				 "name=b.example type=MX: Host not found, try again)"));
