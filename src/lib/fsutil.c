@@ -33,10 +33,15 @@ int fs_mkdirs(const char *path, mode_t mode)
 
 void fs_remove_tree(const char *path)
 {
-	DIR *d = opendir(path);
+	/* O_NOFOLLOW: a link is removed, never what it points to (as
+	 * rm -r and nftw's FTW_PHYS do). */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 
 	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
 		(void)unlink(path);
 		return;
 	}

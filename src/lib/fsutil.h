@@ -16,7 +16,8 @@
 int fs_mkdirs(const char *path, mode_t mode);
 
 /* rm -r: removes path and, if it is a directory, all below it. Errors are
- * ignored: callers use it on directories they own (indexes, temp roots). */
+ * ignored: callers use it on directories they own (indexes, temp roots).
+ * Symbolic links are removed, not followed. */
 void fs_remove_tree(const char *path);
 
 /* The whole file, NUL-terminated (len_out may be NULL); caller frees.

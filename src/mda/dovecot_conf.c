@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "lib/fsutil.h"
 #include "lib/xalloc.h"
 
 static void set_str(char **field, const char *v)
@@ -23,12 +24,27 @@ static void set_str(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+static void free_where(struct dovecot_conf_where *w)
+{
+	free(w->value);
+	free(w->file);
+}
+
 static int yes(const char *v)
 {
 	return strcasecmp(v, "yes") == 0 || strcmp(v, "1") == 0;
 }
 
-static void apply(struct dovecot_conf *c, const char *key, const char *v)
+static void set_where(struct dovecot_conf_where *w, const char *v,
+		      const char *path, int lineno)
+{
+	set_str(&w->value, v);
+	set_str(&w->file, path);
+	w->line = lineno;
+}
+
+static void apply(struct dovecot_conf *c, const char *key, const char *v,
+		  const char *path, int lineno)
 {
 	if (strcmp(key, "mail_location") == 0)
 		set_str(&c->mail_location, v);
@@ -36,6 +52,10 @@ static void apply(struct dovecot_conf *c, const char *key, const char *v)
 		set_str(&c->login_greeting, v);
 	else if (strcmp(key, "ssl") == 0)
 		set_str(&c->ssl, v);
+	else if (strcmp(key, "ssl_cert") == 0)
+		set_where(&c->ssl_cert, v, path, lineno);
+	else if (strcmp(key, "ssl_key") == 0)
+		set_where(&c->ssl_key, v, path, lineno);
 	else if (strcmp(key, "auth_mechanisms") == 0)
 		set_str(&c->auth_mechanisms, v);
 	else if (strcmp(key, "protocols") == 0)
@@ -141,7 +161,7 @@ static int load_file(struct dovecot_conf *c, const char *dir,
 				v[n - 1] = '\0';
 				v++;
 			}
-			apply(c, key, v);
+			apply(c, key, v, path, lineno);
 		}
 	}
 	free(line);
@@ -174,6 +194,10 @@ int dovecot_conf_load(struct dovecot_conf *c, const char *hostdir,
 		if (rc == 0)
 			rc = include(c, dir, "local.conf", 0, 0, e);
 	}
+	/* Dovecot's login settings check: ssl = required implies
+	 * disable_plaintext_auth = yes. */
+	if (strcmp(c->ssl, "required") == 0)
+		c->disable_plaintext_auth = 1;
 	free(main);
 	free(dir);
 	return rc;
@@ -187,5 +211,33 @@ void dovecot_conf_free(struct dovecot_conf *c)
 	free(c->auth_mechanisms);
 	free(c->protocols);
 	free(c->passwd_file);
+	free_where(&c->ssl_cert);
+	free_where(&c->ssl_key);
 	memset(c, 0, sizeof(*c));
+}
+
+char *dovecot_conf_read_value(const struct dovecot_conf_where *w,
+			      const char *key, const char *hostdir,
+			      struct err *e)
+{
+	const char *p = w->value;
+	char *path, *text;
+	struct err fe;
+
+	BUG_ON(p == NULL);
+	if (p[0] != '<')
+		return xstrdup(p);
+	p++;
+	while (isspace((unsigned char)*p))
+		p++;
+	/* the host's /etc/ssl/... is hostdir/etc/ssl/... */
+	path = xasprintf("%s/%s", hostdir, p[0] == '/' ? p + 1 : p);
+	text = fs_slurp(path, NULL, &fe);
+	if (text == NULL)
+		/* Dovecot's config-parser.c: str_append_file() */
+		err_set(e, fe.errnum, "Error in configuration file %s line %d: "
+			"%s: Can't open file %s: %s", w->file, w->line, key,
+			path, strerror(fe.errnum));
+	free(path);
+	return text;
 }

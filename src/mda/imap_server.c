@@ -16,108 +16,16 @@
 
 #include "imap/imapd.h"
 #include "lib/xalloc.h"
-#include "mda/dovecot_conf.h"
-#include "mda/pop3_server.h"
+#include "mda/mda_session.h"
 #include "mta/host.h"
-#include "store/passdb.h"
 #include "store/store.h"
 
 struct imap_server {
 	struct imap_server_opts o;
-	char *hostdir, *hostname, *log_host, *client_addr, *local_addr;
-	struct dovecot_conf dc;
+	struct mda_session b;		/* settings, log, login, store */
 	struct imapd *engine;
-	struct store_user *user;
 	int mpid;
 };
-
-static void trace_line(struct imap_server *s, mtime_t now,
-		       const char *protocol, enum trace_dir dir,
-		       const char *text)
-{
-	struct trace_event ev;
-
-	if (s->o.trace == NULL)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.time = now;
-	ev.host = s->hostname;
-	ev.process = "dovecot/imap";
-	ev.peer = s->client_addr;
-	ev.protocol = protocol;
-	ev.direction = dir;
-	ev.text = text;
-	trace_emit(s->o.trace, &ev);
-}
-
-static void trace_bytes(struct imap_server *s, mtime_t now,
-			enum trace_dir dir, const char *p, size_t len)
-{
-	size_t i = 0;
-
-	if (s->o.trace == NULL)
-		return;
-	while (i < len) {
-		const char *nl = memchr(p + i, '\n', len - i);
-		size_t e = nl != NULL ? (size_t)(nl - p) + 1 : len;
-		size_t n = e - i;
-		char *line;
-
-		while (n > 0 && (p[i + n - 1] == '\n' || p[i + n - 1] == '\r'))
-			n--;
-		line = xstrndup(p + i, n);
-		trace_line(s, now, "imap", dir, line);
-		free(line);
-		i = e;
-	}
-}
-
-static void log_line(struct imap_server *s, mtime_t now, const char *text)
-{
-	char *line, *path;
-	int fd;
-
-	trace_line(s, now, "log", TRACE_DIR_NONE, text);
-	if (s->o.log != NULL) {
-		char *full = xasprintf("dovecot: %s", text);
-
-		s->o.log(s->o.log_ctx, now, full);
-		free(full);
-		return;
-	}
-	line = pop3_server_syslog_line(now, s->log_host, text);
-	path = xasprintf("%s/var/log/mail.log", s->hostdir);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
-	if (fd >= 0) {
-		/* a log that cannot be written must not stop mail */
-		if (write(fd, line, strlen(line)) < 0) {
-			/* nothing else to do */
-		}
-		close(fd);
-	}
-	free(path);
-	free(line);
-}
-
-static int is_loopback(const char *addr)
-{
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-	       strncmp(addr, "::ffff:127.", 11) == 0;
-}
-
-/* A stable "PID" for the imap process, as host_pid() makes them for
- * Postfix: two runs of a lab give the same log. */
-static int imap_pid(const char *hostname, mtime_t now)
-{
-	uint32_t x = 2166136261u;
-	const char *p;
-
-	for (p = hostname; *p != '\0'; p++)
-		x = (x ^ (unsigned char)*p) * 16777619u;
-	for (p = "/imap"; *p != '\0'; p++)
-		x = (x ^ (unsigned char)*p) * 16777619u;
-	return 1000 + (int)((x + (uint32_t)(now / 1000) * 2u) % 30000u);
-}
 
 void imap_server_opts_for_host(struct imap_server_opts *o, struct host *h)
 {
@@ -126,6 +34,7 @@ void imap_server_opts_for_host(struct imap_server_opts *o, struct host *h)
 	o->hostname = host_myhostname(h);
 	o->log_host = host_log_name(h);
 	o->trace = &h->trace;
+	o->host = h;
 	o->secured = -1;
 	o->auth_failure_delay_ms = -1;
 }
@@ -134,34 +43,27 @@ struct imap_server *imap_server_new(const struct imap_server_opts *o,
 				    mtime_t now, struct err *e)
 {
 	struct imap_server *s = xcalloc(1, sizeof(*s));
+	struct mda_session_opts bo = {
+		"imap", o->hostdir, o->hostname, o->log_host, o->client_addr,
+		o->local_addr, o->trace, o->host, o->log, o->log_ctx,
+	};
 	struct imapd_conf conf;
 
 	s->o = *o;
-	s->hostdir = xstrdup(o->hostdir);
-	s->hostname = xstrdup(o->hostname != NULL ? o->hostname : "localhost");
-	if (o->log_host != NULL)
-		s->log_host = xstrdup(o->log_host);
-	else
-		s->log_host = xstrndup(s->hostname, strcspn(s->hostname, "."));
-	s->client_addr = xstrdup(o->client_addr != NULL ? o->client_addr :
-				 "127.0.0.1");
-	s->local_addr = xstrdup(o->local_addr != NULL ? o->local_addr :
-				"127.0.0.1");
-	if (dovecot_conf_load(&s->dc, s->hostdir, e) < 0) {
+	if (mda_session_init(&s->b, &bo, e) < 0) {
 		imap_server_free(&s);
 		return NULL;
 	}
-	s->mpid = imap_pid(s->hostname, now);
+	s->mpid = mda_session_pid(&s->b, (uint32_t)(now / 1000));
 	imapd_conf_defaults(&conf);
-	conf.login_greeting = s->dc.login_greeting;
-	conf.client_ip = s->client_addr;
-	conf.local_ip = s->local_addr;
+	conf.login_greeting = s->b.dc.login_greeting;
+	conf.client_ip = s->b.client_addr;
+	conf.local_ip = s->b.local_addr;
 	conf.client_port = o->client_port;
 	conf.mail_pid = s->mpid;
-	/* Dovecot: loopback (and TLS) connections are "secured" */
-	conf.secured = o->secured >= 0 ? o->secured : is_loopback(s->client_addr);
-	conf.disable_plaintext_auth = s->dc.disable_plaintext_auth;
-	conf.tls_offer = o->tls_possible && strcmp(s->dc.ssl, "no") != 0;
+	conf.secured = mda_session_secured(&s->b, o->secured);
+	conf.disable_plaintext_auth = s->b.dc.disable_plaintext_auth;
+	conf.tls_offer = mda_session_tls_offer(&s->b, o->tls_possible);
 	conf.tls_active = o->tls_active;
 	if (o->auth_failure_delay_ms >= 0)
 		conf.auth_failure_delay_ms = o->auth_failure_delay_ms;
@@ -177,20 +79,14 @@ void imap_server_free(struct imap_server **sp)
 		return;
 	*sp = NULL;
 	imapd_free(&s->engine);		/* closes the mailbox first */
-	store_user_free(&s->user);
-	dovecot_conf_free(&s->dc);
-	free(s->hostdir);
-	free(s->hostname);
-	free(s->log_host);
-	free(s->client_addr);
-	free(s->local_addr);
+	mda_session_reset(&s->b);
 	free(s);
 }
 
 void imap_server_feed(struct imap_server *s, const void *buf, size_t len,
 		      mtime_t now)
 {
-	trace_bytes(s, now, TRACE_DIR_IN, buf, len);
+	mda_session_trace_bytes(&s->b, now, TRACE_DIR_IN, buf, len);
 	imapd_feed(s->engine, buf, len, now);
 }
 
@@ -228,42 +124,12 @@ const char *imap_server_user(const struct imap_server *s)
 static void authenticate(struct imap_server *s, const struct imapd_event *ev,
 			 mtime_t now)
 {
-	struct passdb *pdb;
-	const struct passdb_entry *en;
-	struct err e;
-	char *path = xasprintf("%s%s", s->hostdir, s->dc.passwd_file);
 	struct store_user *u = NULL;
 
-	pdb = passdb_open(path, &e);
-	free(path);
-	if (pdb == NULL) {
-		log_line(s, now, e.text);
-		imapd_auth_result(s->engine, NULL, now);
-		return;
-	}
-	en = passdb_lookup(pdb, ev->user);
-	if (en != NULL &&
-	    passdb_verify_hash(en->password, ev->pass) == PASSDB_OK) {
-		char *home = en->home[0] != '\0' ? xstrdup(en->home) :
-			xasprintf("/home/%s", en->user);
-
-		store_user_free(&s->user);
-		s->user = store_user_open(s->dc.mail_location, en->user, home,
-					  s->hostdir, &e);
-		free(home);
-		if (s->user != NULL) {
-			store_user_set_hostname(s->user, s->hostname);
-			u = s->user;
-		} else {
-			char *msg = xasprintf("imap(%s): Error: %s", en->user,
-					      e.text);
-
-			log_line(s, now, msg);
-			free(msg);
-		}
-	}
+	if (mda_session_login(&s->b, ev->user, ev->pass, now) ==
+	    MDA_SESSION_LOGIN_OK)
+		u = s->b.user;
 	imapd_auth_result(s->engine, u, now);
-	passdb_free(&pdb);
 }
 
 enum imap_server_act imap_server_run(struct imap_server *s, mtime_t now,
@@ -276,24 +142,24 @@ enum imap_server_act imap_server_run(struct imap_server *s, mtime_t now,
 	while (imapd_next(s->engine, &ev, now) == 1) {
 		switch (ev.type) {
 		case IMAPD_EV_LOG:
-			log_line(s, now, ev.text);
+			mda_session_log(&s->b, now, ev.text);
 			break;
 		case IMAPD_EV_AUTH:
 			authenticate(s, &ev, now);
 			break;
 		case IMAPD_EV_DELAY:
 			*delay_ms_out = ev.delay_ms;
-			trace_bytes(s, now, TRACE_DIR_OUT, out->data, out->len);
+			mda_session_trace_bytes(&s->b, now, TRACE_DIR_OUT, out->data, out->len);
 			return IMAP_SERVER_DELAY;
 		case IMAPD_EV_STARTTLS:
-			trace_bytes(s, now, TRACE_DIR_OUT, out->data, out->len);
+			mda_session_trace_bytes(&s->b, now, TRACE_DIR_OUT, out->data, out->len);
 			return IMAP_SERVER_STARTTLS;
 		case IMAPD_EV_CLOSE:
 			/* the engine has closed the mailbox: write the log */
-			trace_bytes(s, now, TRACE_DIR_OUT, out->data, out->len);
+			mda_session_trace_bytes(&s->b, now, TRACE_DIR_OUT, out->data, out->len);
 			return IMAP_SERVER_CLOSE;
 		}
 	}
-	trace_bytes(s, now, TRACE_DIR_OUT, out->data, out->len);
+	mda_session_trace_bytes(&s->b, now, TRACE_DIR_OUT, out->data, out->len);
 	return IMAP_SERVER_NEED_INPUT;
 }

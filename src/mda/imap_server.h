@@ -31,7 +31,10 @@ struct imap_server_opts {
 	int tls_active;			/* IMAPS: TLS from the start */
 	long auth_failure_delay_ms;	/* -1: the engine's default (4 s) */
 	const struct trace_sink *trace;	/* may be NULL */
-	/* Where log lines go; NULL: appended to hostdir/var/log/mail.log.
+	struct host *host;		/* the host (borrowed): log lines go
+					   through host_log_raw(); NULL: the
+					   session writes hostdir's mail.log */
+	/* Where log lines go; NULL: the host's mail.log (above).
 	 * line is "dovecot: imap-login: ..." without the date and host. */
 	void (*log)(void *ctx, mtime_t now, const char *line);
 	void *log_ctx;
@@ -52,7 +55,7 @@ struct host;
 
 /*
  * Fills the host's part of o (hostdir, hostname = myhostname, log_host,
- * trace) from a host opened by world_host(); the rest is zeroed with
+ * trace, host) from a host opened by world_host(); the rest is zeroed with
  * secured = -1 and auth_failure_delay_ms = -1. Pointers are borrowed
  * from h.
  */

@@ -453,9 +453,8 @@ static SSL_CTX *host_tls(struct host *h)
 }
 
 /*
- * Dovecot's side of a host: its protocols and, with ssl = yes (Debian's
- * default), a TLS context. Debian points ssl_cert/ssl_key at the snakeoil
- * pair (reference/README.md), so that pair it is, generated on first use.
+ * Dovecot's side of a host: its protocols and, unless ssl = no, a TLS
+ * context with the pair ssl_cert/ssl_key name (netsess_dovecot_tls()).
  */
 static void host_dovecot(struct lhost *lh)
 {
@@ -474,17 +473,9 @@ static void host_dovecot(struct lhost *lh)
 		return;
 	}
 	lh->protocols = xstrdup(dc.protocols ? dc.protocols : "");
-	if (dc.ssl != NULL && strcmp(dc.ssl, "no") != 0) {
-		char *cert = host_path(lh->host, "etc/ssl/certs/ssl-cert-snakeoil.pem");
-		char *key = host_path(lh->host, "etc/ssl/private/ssl-cert-snakeoil.key");
-
-		lh->dovecot_ctx = tls_server_ctx(cert, key, lh->host->name, &e);
-		if (lh->dovecot_ctx == NULL)
-			fprintf(stderr, _("maillab listen: TLS disabled for %s: %s\n"),
-				lh->host->name, e.text);
-		free(cert);
-		free(key);
-	}
+	if (netsess_dovecot_tls(lh->host, &dc, &lh->dovecot_ctx, &e) < 0)
+		fprintf(stderr, _("maillab listen: TLS disabled for %s: %s\n"),
+			lh->host->name, e.text);
 	dovecot_conf_free(&dc);
 }
 

@@ -10,6 +10,7 @@
 #include "lib/buf.h"
 #include "lib/cidr.h"
 #include "lib/clock.h"
+#include "lib/err.h"
 
 struct host;
 struct syncq;
@@ -112,6 +113,21 @@ extern const struct netsess_ops netsess_smtp_ops;
 extern const struct netsess_ops netsess_pop3_ops;
 /* IMAP (imap with STARTTLS, imaps) over src/mda/imap_server. */
 extern const struct netsess_ops netsess_imap_ops;
+
+struct dovecot_conf;
+struct ssl_ctx_st;
+
+/*
+ * Dovecot's TLS for a host, as its settings say (dc, loaded by the
+ * caller): ssl = no gives no context (0, *ctx_out NULL); otherwise the
+ * pair ssl_cert/ssl_key names ("</etc/ssl/x.pem": the host's file), and
+ * where they are unset Debian's snakeoil pair, generated on first use as
+ * make-ssl-cert does. -1 with e set, worded as doveconf words it with the
+ * config file and line, when a file cannot be read or the pair is no
+ * good; the caller then serves without TLS.
+ */
+int netsess_dovecot_tls(struct host *h, const struct dovecot_conf *dc,
+			struct ssl_ctx_st **ctx_out, struct err *e);
 
 /* One line of Dovecot's own log format into the host's mail.log and its
  * trace: text is "master: Warning: ..." (after "dovecot: "). */

@@ -15,6 +15,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "lib/fsutil.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 
@@ -26,15 +27,14 @@ static int ssl_fail(struct err *e, const char *what)
 	return err_set(e, 0, "%s: %s", what, msg);
 }
 
-/* mkdir -p for the parent directory of path. */
+/* mkdir -p for the parent directory of path; a failure shows at open. */
 static void make_parent(const char *path)
 {
-	char *p = xstrdup(path), *s;
+	char *p = xstrdup(path), *slash = strrchr(p, '/');
 
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
+	if (slash != NULL && slash != p) {
+		*slash = '\0';
+		(void)fs_mkdirs(p, 0755);
 	}
 	free(p);
 }
@@ -101,6 +101,21 @@ fail:
 	return rc;
 }
 
+/* A server context with Postfix's and Dovecot's common settings. */
+static SSL_CTX *server_ctx(struct err *e)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	if (ctx == NULL) {
+		ssl_fail(e, "SSL_CTX_new");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	return ctx;
+}
+
 SSL_CTX *tls_server_ctx(const char *cert_path, const char *key_path,
 			const char *cn, struct err *e)
 {
@@ -110,14 +125,9 @@ SSL_CTX *tls_server_ctx(const char *cert_path, const char *key_path,
 	if (stat(cert_path, &st) < 0 && stat(key_path, &st) < 0 &&
 	    tls_make_self_signed(cert_path, key_path, cn, e) < 0)
 		return NULL;
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL) {
-		ssl_fail(e, "SSL_CTX_new");
+	ctx = server_ctx(e);
+	if (ctx == NULL)
 		return NULL;
-	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1) {
 		ssl_fail(e, cert_path);
 		SSL_CTX_free(ctx);
@@ -129,6 +139,63 @@ SSL_CTX *tls_server_ctx(const char *cert_path, const char *key_path,
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
+	return ctx;
+}
+
+/* The certificate and the chain after it from PEM text. */
+static int use_cert_pem(SSL_CTX *ctx, const char *pem, struct err *e)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	int rc = -1;
+
+	if (x == NULL || SSL_CTX_use_certificate(ctx, x) != 1) {
+		ssl_fail(e, "ssl_cert");
+		goto out;
+	}
+	for (;;) {
+		X509 *ca = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+
+		if (ca == NULL)
+			break;
+		if (SSL_CTX_add0_chain_cert(ctx, ca) != 1) {
+			X509_free(ca);
+			ssl_fail(e, "ssl_cert");
+			goto out;
+		}
+	}
+	ERR_clear_error();	/* the end of the text, not an error */
+	rc = 0;
+out:
+	X509_free(x);
+	BIO_free(bio);
+	return rc;
+}
+
+SSL_CTX *tls_server_ctx_pem(const char *cert_pem, const char *key_pem,
+			    struct err *e)
+{
+	SSL_CTX *ctx = server_ctx(e);
+	BIO *bio;
+	EVP_PKEY *key;
+
+	if (ctx == NULL)
+		return NULL;
+	if (use_cert_pem(ctx, cert_pem, e) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	bio = BIO_new_mem_buf(key_pem, -1);
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	if (key == NULL || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		ssl_fail(e, "ssl_key");
+		EVP_PKEY_free(key);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	EVP_PKEY_free(key);
 	return ctx;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/fsutil.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "sim/world.h"
@@ -42,30 +43,12 @@ static int queue_mode(const char *q)
 
 int world_layout_mkdirs(const char *path, int mode, struct err *e)
 {
-	char *p = xstrdup(path);
-	char *s;
-	int rc = 0;
-
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != 0)
-			continue;
-		{
-			char c = *s;
-
-			*s = 0;
-			if (mkdir(p, (mode_t)(c == 0 ? mode : 0755)) != 0 && errno != EEXIST)
-				rc = err_set(e, errno, _("cannot create directory %s: %s"),
-					     p, strerror(errno));
-			*s = c;
-			if (c == 0)
-				break;
-		}
-	}
+	if (fs_mkdirs(path, 0755) < 0)
+		return err_set(e, errno, _("cannot create directory %s: %s"),
+			       path, strerror(errno));
 	/* mkdir's mode went through the umask; the queue modes must not. */
-	if (rc == 0)
-		(void)chmod(p, (mode_t)mode);
-	free(p);
-	return rc;
+	(void)chmod(path, (mode_t)mode);
+	return 0;
 }
 
 /* Writes a new file; an existing one is kept as it is. */

@@ -34,6 +34,7 @@
 #include "lib/xalloc.h"
 #include "store/store_int.h"
 #include "store/store_mbox.h"
+#include "store/store_subs.h"
 
 #define MAILDIR_MAX_KEYWORDS 26
 
@@ -152,21 +153,7 @@ static int md_list(struct store_user *u, struct store_folders *out,
 		out->v[i].attrs |= kids ? STORE_FOLDER_HASCHILDREN :
 			STORE_FOLDER_HASNOCHILDREN;
 	}
-	{
-		char *path = xasprintf("%s/subscriptions", u->root_path);
-		FILE *f = fopen(path, "r");
-		char line[1024];
-
-		free(path);
-		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-			line[strcspn(line, "\r\n")] = '\0';
-			for (i = 0; i < out->n; i++)
-				if (strcmp(out->v[i].name, line) == 0)
-					out->v[i].attrs |= STORE_FOLDER_SUBSCRIBED;
-		}
-		if (f != NULL)
-			fclose(f);
-	}
+	store_subs_mark(u->root_path, "subscriptions", out);
 	return 0;
 }
 
@@ -233,39 +220,7 @@ static int md_rename(struct store_user *u, const char *from, const char *to,
 static int md_subscribe(struct store_user *u, const char *name, int on,
 			struct err *e)
 {
-	char *path = xasprintf("%s/subscriptions", u->root_path);
-	char *tpath = xasprintf("%s.tmp", path);
-	FILE *in, *out;
-	char line[1024];
-	int found = 0, rc = 0;
-
-	(void)fs_mkdirs(u->root_path, 0700);
-	out = fopen(tpath, "w");
-	if (out == NULL) {
-		rc = err_set(e, errno, "open(%s) failed", tpath);
-		goto done;
-	}
-	in = fopen(path, "r");
-	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strcmp(line, name) == 0) {
-			found = 1;
-			if (!on)
-				continue;
-		}
-		if (line[0] != '\0')
-			fprintf(out, "%s\n", line);
-	}
-	if (in != NULL)
-		fclose(in);
-	if (on && !found)
-		fprintf(out, "%s\n", name);
-	if (fclose(out) != 0 || rename(tpath, path) < 0)
-		rc = err_set(e, errno, "writing %s failed", path);
-done:
-	free(path);
-	free(tpath);
-	return rc;
+	return store_subs_set(u->root_path, "subscriptions", name, on, e);
 }
 
 /* --- names and flags --- */

@@ -23,6 +23,7 @@
 #include "lib/xalloc.h"
 #include "store/store_mbox.h"
 #include "store/store_mbox_int.h"
+#include "store/store_subs.h"
 
 static const struct store_ops mbox_ops;
 
@@ -100,32 +101,13 @@ static void list_dir(struct store_user *u, const char *dir,
 	closedir(d);
 }
 
-static void mark_subscribed(struct store_user *u, struct store_folders *out)
-{
-	char *path = xasprintf("%s/.subscriptions", u->root_path);
-	FILE *f = fopen(path, "r");
-	char line[1024];
-	size_t i;
-
-	free(path);
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		for (i = 0; i < out->n; i++)
-			if (strcmp(out->v[i].name, line) == 0)
-				out->v[i].attrs |= STORE_FOLDER_SUBSCRIBED;
-	}
-	fclose(f);
-}
-
 static int mbox_list(struct store_user *u, struct store_folders *out,
 		     struct err *e)
 {
 	(void)e;
 	store_folders_add(out, "INBOX", STORE_FOLDER_HASNOCHILDREN);
 	list_dir(u, u->root_path, "", out);
-	mark_subscribed(u, out);
+	store_subs_mark(u->root_path, ".subscriptions", out);
 	return 0;
 }
 
@@ -202,40 +184,7 @@ static int mbox_rename(struct store_user *u, const char *from, const char *to,
 static int mbox_subscribe(struct store_user *u, const char *name, int on,
 			  struct err *e)
 {
-	char *path = xasprintf("%s/.subscriptions", u->root_path);
-	char *tpath = xasprintf("%s.tmp", path);
-	FILE *in, *out;
-	char line[1024];
-	int found = 0, rc = 0;
-
-	(void)fs_mkdirs(u->root_path, 0700);
-	out = fopen(tpath, "w");
-	if (out == NULL) {
-		rc = err_set(e, errno, "open(%s) failed: %s", tpath,
-			     strerror(errno));
-		goto done;
-	}
-	in = fopen(path, "r");
-	while (in != NULL && fgets(line, sizeof(line), in) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strcmp(line, name) == 0) {
-			found = 1;
-			if (!on)
-				continue;
-		}
-		if (line[0] != '\0')
-			fprintf(out, "%s\n", line);
-	}
-	if (in != NULL)
-		fclose(in);
-	if (on && !found)
-		fprintf(out, "%s\n", name);
-	if (fclose(out) != 0 || rename(tpath, path) < 0)
-		rc = err_set(e, errno, "writing %s failed", path);
-done:
-	free(path);
-	free(tpath);
-	return rc;
+	return store_subs_set(u->root_path, ".subscriptions", name, on, e);
 }
 
 /* --- the file --- */

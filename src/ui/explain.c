@@ -1,10 +1,12 @@
 /*
  * explain: the protocol-neutral front of the explanation tables: one row
- * per protocol, each with a file explain_<proto>.c.
+ * per protocol, each with a file explain_<proto>.c, and the lookups those
+ * files share.
  */
 #include "ui/explain.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <strings.h>
 
 #include "lib/i18n.h"
@@ -76,4 +78,62 @@ char *explain_delay(enum explain_proto proto, long ms)
 		return o->delay(ms);
 	return xasprintf(_("(the server waits %.1f s before it answers)"),
 			 (double)ms / 1000.0);
+}
+
+const struct explain_word *explain_word_find(const struct explain_word *t,
+					     size_t n, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(t[i].word) == len && strncasecmp(t[i].word, s, len) == 0)
+			return &t[i];
+	return NULL;
+}
+
+const void *explain_rule_find(const void *rules, size_t n, size_t size,
+			      const char *verb,
+			      int (*fits)(const void *row, const void *ctx),
+			      const void *ctx)
+{
+	size_t i;
+	int pass;
+
+	/* Rules for this very command first, then those for any command. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			const void *row = (const char *)rules + i * size;
+			/* a struct's first member: the row's verb */
+			const char *v = *(const char *const *)row;
+
+			if ((v == NULL) != (pass == 1))
+				continue;
+			if (v != NULL && strcmp(v, verb) != 0)
+				continue;
+			if (fits(row, ctx))
+				return row;
+		}
+	return NULL;
+}
+
+int explain_contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+char *explain_compose(const char *kind, const char *code, const char *why)
+{
+	if (code != NULL && why != NULL)
+		/* TRANSLATORS: "250 = ...; 2.1.0 = ... . Why." */
+		return xasprintf(_("%s; %s. %s"), kind, code, _(why));
+	if (code != NULL)
+		return xasprintf(_("%s; %s."), kind, code);
+	if (why != NULL)
+		return xasprintf(_("%s. %s"), kind, _(why));
+	return xasprintf(_("%s."), kind);
 }

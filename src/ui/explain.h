@@ -17,6 +17,8 @@
 #ifndef MAILLAB_EXPLAIN_H
 #define MAILLAB_EXPLAIN_H
 
+#include <stddef.h>
+
 enum explain_proto {
 	EXPLAIN_SMTP,
 	EXPLAIN_POP3,
@@ -58,6 +60,42 @@ char *explain_command(enum explain_proto proto, const char *command);
  * line in brackets; never NULL. Caller frees.
  */
 char *explain_delay(enum explain_proto proto, long ms);
+
+/*
+ * What the three protocols' files share (explain.c): their tables and
+ * the one way they are searched.
+ */
+
+/* A word and its text: commands (verb -> what it does), EHLO keywords,
+ * CAPA capabilities, response codes. text is N_(). */
+struct explain_word {
+	const char *word;
+	const char *text;
+};
+
+/* The row whose word is the len bytes at s (any case), or NULL. */
+const struct explain_word *explain_word_find(const struct explain_word *t, size_t n,
+			      const char *s, size_t len);
+
+/*
+ * The rule matcher of every protocol's table: n rows of size bytes,
+ * each starting with its verb (const char *; NULL: any command). The
+ * first row for this very verb that fits(row, ctx) wins, else the first
+ * for any command that fits; NULL if none.
+ */
+const void *explain_rule_find(const void *rules, size_t n, size_t size,
+			      const char *verb,
+			      int (*fits)(const void *row, const void *ctx),
+			      const void *ctx);
+
+/* Whether needle is in hay, in any case. */
+int explain_contains_nocase(const char *hay, const char *needle);
+
+/*
+ * The line as all three protocols put it: "KIND; CODE. WHY", leaving out
+ * a NULL code or why (why is N_(), translated here). Caller frees.
+ */
+char *explain_compose(const char *kind, const char *code, const char *why);
 
 /* Each protocol's tables (explain_smtp.c, explain_pop3.c,
  * explain_imap.c), reached through the ones above. */

@@ -224,10 +224,7 @@ static const struct imap_rule rules[] = {
 };
 
 /* RFC 3501 7.1 and later RFCs: the codes in brackets. */
-static const struct {
-	const char *code;
-	const char *what;	/* N_() */
-} codes[] = {
+static const struct explain_word codes[] = {
 	{ "ALERT", N_("a message the user must read") },
 	{ "BADCHARSET", N_("the SEARCH charset is not supported") },
 	{ "CAPABILITY", N_("the server's capabilities, without a CAPABILITY command") },
@@ -270,10 +267,7 @@ static const struct {
 };
 
 /* What each command does (RFC 3501 6 and extensions). */
-static const struct {
-	const char *verb;
-	const char *what;	/* N_() */
-} commands[] = {
+static const struct explain_word commands[] = {
 	{ V_GREETING, N_("On connect the IMAP server greets with an untagged OK (or PREAUTH, or BYE).") },
 	{ "CAPABILITY", N_("CAPABILITY: lists what the server can do.") },
 	{ "NOOP", N_("NOOP: does nothing; gives the server a chance to report changes.") },
@@ -408,12 +402,11 @@ static const char *base_verb(const char *verb)
 
 static const char *command_what(const char *verb)
 {
-	size_t i;
+	const char *v = base_verb(verb);
+	const struct explain_word *w =
+		explain_word_find(commands, ARRAY_LEN(commands), v, strlen(v));
 
-	for (i = 0; i < ARRAY_LEN(commands); i++)
-		if (strcmp(commands[i].verb, base_verb(verb)) == 0)
-			return commands[i].what;
-	return NULL;
+	return w != NULL ? w->text : NULL;
 }
 
 char *explain_imap_command(const char *command)
@@ -428,39 +421,29 @@ char *explain_imap_command(const char *command)
 	return out;
 }
 
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
+/* What a rule is matched against besides the verb. */
+struct imap_match {
+	const struct resp *r;
+	const char *line;
+};
 
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
+static int rule_fits(const void *row, const void *ctx)
+{
+	const struct imap_rule *x = row;
+	const struct imap_match *m = ctx;
+
+	return (x->kind == K_ANY || x->kind == m->r->kind) &&
+	       (x->status == NULL || strcmp(x->status, m->r->status) == 0) &&
+	       (x->text == NULL || explain_contains_nocase(m->line, x->text));
 }
 
 static const struct imap_rule *find_rule(const char *verb, const struct resp *r,
 					 const char *line)
 {
-	size_t i;
-	int pass;
+	struct imap_match m = { r, line };
 
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < ARRAY_LEN(rules); i++) {
-			const struct imap_rule *x = &rules[i];
-
-			if ((x->verb == NULL) != (pass == 1))
-				continue;
-			if (x->verb != NULL && strcmp(x->verb, base_verb(verb)) != 0)
-				continue;
-			if (x->kind != K_ANY && x->kind != r->kind)
-				continue;
-			if (x->status != NULL && strcmp(x->status, r->status) != 0)
-				continue;
-			if (x->text != NULL && !contains_nocase(line, x->text))
-				continue;
-			return x;
-		}
-	return NULL;
+	return explain_rule_find(rules, ARRAY_LEN(rules), sizeof(rules[0]),
+				 base_verb(verb), rule_fits, &m);
 }
 
 /* What the line is, by RFC 3501 7. */
@@ -500,21 +483,18 @@ static char *kind_text(const struct resp *r)
 static char *code_text(const char *line)
 {
 	const char *b = strchr(line, '['), *e;
-	size_t n, i;
+	const struct explain_word *w;
 
 	if (b == NULL)
 		return NULL;
 	e = strchr(b, ']');
 	if (e == NULL)
 		return NULL;
-	n = strcspn(b + 1, " ]");
-	for (i = 0; i < ARRAY_LEN(codes); i++)
-		if (strlen(codes[i].code) == n &&
-		    strncasecmp(codes[i].code, b + 1, n) == 0)
-			/* TRANSLATORS: "[UIDNEXT] = the UID the next new message will get" */
-			return xasprintf(_("[%s] = %s"), codes[i].code,
-					 _(codes[i].what));
-	return NULL;
+	w = explain_word_find(codes, ARRAY_LEN(codes), b + 1, strcspn(b + 1, " ]"));
+	if (w == NULL)
+		return NULL;
+	/* TRANSLATORS: "[UIDNEXT] = the UID the next new message will get" */
+	return xasprintf(_("[%s] = %s"), w->word, _(w->text));
 }
 
 char *explain_imap_reply(const char *command, const char *reply)
@@ -534,14 +514,7 @@ char *explain_imap_reply(const char *command, const char *reply)
 		why = command_what(verb);
 	if (why == NULL && r.kind == K_TAGGED && strcmp(verb, V_GREETING) != 0)
 		why = N_("The server does not know this command.");
-	if (code != NULL && why != NULL)
-		out = xasprintf(_("%s; %s. %s"), kind, code, _(why));
-	else if (code != NULL)
-		out = xasprintf(_("%s; %s."), kind, code);
-	else if (why != NULL)
-		out = xasprintf(_("%s. %s"), kind, _(why));
-	else
-		out = xasprintf(_("%s."), kind);
+	out = explain_compose(kind, code, why);
 	free(code);
 	free(kind);
 	free(verb);

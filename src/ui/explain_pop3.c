@@ -156,10 +156,7 @@ static const struct pop3_rule rules[] = {
 };
 
 /* RFC 2449 6 and the IANA registry: CAPA's lines. */
-static const struct {
-	const char *name;
-	const char *why;	/* N_() */
-} capas[] = {
+static const struct explain_word capas[] = {
 	{ "CAPA", N_("CAPA: the server has the CAPA command itself (RFC 2449 5).") },
 	{ "TOP", N_("TOP: the server has TOP n k, the headers and the first lines of a message (RFC 2449 6.1).") },
 	{ "UIDL", N_("UIDL: messages have IDs that last across sessions (RFC 2449 6.2).") },
@@ -177,10 +174,7 @@ static const struct {
 };
 
 /* RFC 2449 8, RFC 3206: the codes in brackets after -ERR. */
-static const struct {
-	const char *code;
-	const char *what;	/* N_() */
-} codes[] = {
+static const struct explain_word codes[] = {
 	{ "AUTH", N_("the credentials were wrong (not a server problem)") },
 	{ "SYS/TEMP", N_("a temporary problem on the server: try later") },
 	{ "SYS/PERM", N_("a permanent problem on the server") },
@@ -190,10 +184,7 @@ static const struct {
 };
 
 /* What each command does (RFC 1939, 2449, 2595, 5034). */
-static const struct {
-	const char *verb;
-	const char *what;	/* N_() */
-} commands[] = {
+static const struct explain_word commands[] = {
 	{ V_GREETING, N_("On connect the POP3 server greets with +OK.") },
 	{ "USER", N_("USER name: names the mailbox to log in to.") },
 	{ "PASS", N_("PASS password: the password for the USER named before.") },
@@ -232,12 +223,10 @@ static char *verb_of(const char *command)
 
 static const char *command_what(const char *verb)
 {
-	size_t i;
+	const struct explain_word *w = explain_word_find(commands, ARRAY_LEN(commands),
+							 verb, strlen(verb));
 
-	for (i = 0; i < ARRAY_LEN(commands); i++)
-		if (strcmp(commands[i].verb, verb) == 0)
-			return commands[i].what;
-	return NULL;
+	return w != NULL ? w->text : NULL;
 }
 
 char *explain_pop3_command(const char *command)
@@ -249,43 +238,34 @@ char *explain_pop3_command(const char *command)
 	return what ? xstrdup(_(what)) : NULL;
 }
 
-static const struct pop3_rule *find_rule(const char *verb,
-					 enum pop3_status st,
-					 const char *reply)
+/* What a rule is matched against besides the verb. */
+struct pop3_match {
+	enum pop3_status st;
+	const char *reply;
+};
+
+static int rule_fits(const void *row, const void *ctx)
 {
-	size_t i;
-	int pass;
+	const struct pop3_rule *r = row;
+	const struct pop3_match *m = ctx;
 
-	/* Rules for this very command first, then those for any. */
-	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < ARRAY_LEN(rules); i++) {
-			const struct pop3_rule *r = &rules[i];
-
-			if ((r->verb == NULL) != (pass == 1))
-				continue;
-			if (r->verb != NULL && strcmp(r->verb, verb) != 0)
-				continue;
-			if (r->st != ST_ANY && r->st != st)
-				continue;
-			if (r->text != NULL && strstr(reply, r->text) == NULL)
-				continue;
-			return r;
-		}
-	return NULL;
+	return (r->st == ST_ANY || r->st == m->st) &&
+	       (r->text == NULL || strstr(m->reply, r->text) != NULL);
 }
 
 /* A line of a multi-line answer: CAPA's, AUTH's, LIST's, UIDL's. */
 static char *item(const char *verb, const char *line)
 {
-	size_t i, n = strcspn(line, " ");
+	size_t n = strcspn(line, " ");
 
 	if (strcmp(line, ".") == 0)
 		return xstrdup(_("A line with only '.' ends the multi-line answer (RFC 1939 3)."));
 	if (strcmp(verb, "CAPA") == 0) {
-		for (i = 0; i < ARRAY_LEN(capas); i++)
-			if (strlen(capas[i].name) == n &&
-			    strncasecmp(capas[i].name, line, n) == 0)
-				return xstrdup(_(capas[i].why));
+		const struct explain_word *w =
+			explain_word_find(capas, ARRAY_LEN(capas), line, n);
+
+		if (w != NULL)
+			return xstrdup(_(w->text));
 		return xasprintf(_("%.*s: another capability this server has."),
 				 (int)n, line);
 	}
@@ -329,28 +309,27 @@ char *explain_pop3_reply(const char *command, const char *reply)
 		text++;
 	/* RFC 2449 8: "-ERR [CODE] text" */
 	if (text[0] == '[') {
-		size_t i, n = strcspn(text + 1, "]");
+		size_t n = strcspn(text + 1, "]");
+		const struct explain_word *w =
+			explain_word_find(codes, ARRAY_LEN(codes), text + 1, n);
 
-		for (i = 0; i < ARRAY_LEN(codes); i++)
-			if (strlen(codes[i].code) == n &&
-			    strncasecmp(codes[i].code, text + 1, n) == 0) {
-				/* TRANSLATORS: "[AUTH] = the credentials were wrong" */
-				codepart = xasprintf(_("[%s] = %s"), codes[i].code,
-						     _(codes[i].what));
-				break;
-			}
+		if (w != NULL)
+			/* TRANSLATORS: "[AUTH] = the credentials were wrong" */
+			codepart = xasprintf(_("[%s] = %s"), w->word, _(w->text));
 		if (codepart == NULL && text[1 + n] == ']')
 			codepart = xasprintf(_("[%.*s] = a response code (RFC 2449 8)"),
 					     (int)n, text + 1);
 	}
-	r = find_rule(verb, st, reply);
+	{
+		struct pop3_match m = { st, reply };
+
+		r = explain_rule_find(rules, ARRAY_LEN(rules), sizeof(rules[0]),
+				      verb, rule_fits, &m);
+	}
 	why = r != NULL ? r->why : command_what(verb);
 	if (why == NULL)
 		why = N_("The server does not know this command.");
-	if (codepart != NULL)
-		out = xasprintf(_("%s; %s. %s"), _(status), codepart, _(why));
-	else
-		out = xasprintf(_("%s. %s"), _(status), _(why));
+	out = explain_compose(_(status), codepart, why);
 	free(codepart);
 	free(verb);
 	return out;

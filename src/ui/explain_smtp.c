@@ -194,10 +194,7 @@ static const struct smtp_rule rules[] = {
 };
 
 /* EHLO keywords (RFC 5321 4.1.1.1 and each extension's RFC). */
-static const struct {
-	const char *keyword;
-	const char *why;	/* N_() */
-} ehlo_keywords[] = {
+static const struct explain_word ehlo_keywords[] = {
 	{ "PIPELINING", N_("PIPELINING (RFC 2920): the client may send several commands at once without waiting for each reply.") },
 	{ "SIZE", N_("SIZE (RFC 1870): the largest message accepted, in bytes (message_size_limit); a client may announce MAIL FROM:<...> SIZE=n.") },
 	{ "VRFY", N_("VRFY: the server answers VRFY (is this address valid?) - Postfix only ever says 252 'maybe'.") },
@@ -217,10 +214,7 @@ static const struct {
 };
 
 /* What each command does (RFC 5321 4.1.1 and extensions). */
-static const struct {
-	const char *verb;
-	const char *what;	/* N_() */
-} commands[] = {
+static const struct explain_word commands[] = {
 	{ V_GREETING, N_("On connect the server speaks first with a 220 greeting.") },
 	{ "HELO", N_("HELO name: the client introduces itself; plain SMTP.") },
 	{ "EHLO", N_("EHLO name: the client introduces itself and asks for the ESMTP extensions.") },
@@ -262,73 +256,62 @@ static char *verb_of(const char *command)
 	return v;
 }
 
-static int contains_nocase(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 static const char *keyword_why(const char *text)
 {
-	size_t i, n = 0;
+	const struct explain_word *w;
+	size_t n = 0;
 
 	while (text[n] != '\0' && text[n] != ' ' && text[n] != '=')
 		n++;
 	if (text[n] == '=')
 		n++;	/* "AUTH=PLAIN LOGIN" is its own keyword */
-	for (i = 0; i < ARRAY_LEN(ehlo_keywords); i++)
-		if (strlen(ehlo_keywords[i].keyword) == n &&
-		    strncasecmp(ehlo_keywords[i].keyword, text, n) == 0)
-			return ehlo_keywords[i].why;
-	return NULL;
+	w = explain_word_find(ehlo_keywords, ARRAY_LEN(ehlo_keywords), text, n);
+	return w != NULL ? w->text : NULL;
 }
 
 static const char *command_what(const char *verb)
 {
-	size_t i;
+	const struct explain_word *w = explain_word_find(commands, ARRAY_LEN(commands),
+							 verb, strlen(verb));
 
-	for (i = 0; i < ARRAY_LEN(commands); i++)
-		if (strcmp(commands[i].verb, verb) == 0)
-			return commands[i].what;
-	return NULL;
+	return w != NULL ? w->text : NULL;
+}
+
+/* What a rule is matched against besides the verb. */
+struct smtp_match {
+	const char *command, *code, *enh, *text;
+	size_t enh_len;
+};
+
+static int rule_fits(const void *row, const void *ctx)
+{
+	const struct smtp_rule *r = row;
+	const struct smtp_match *m = ctx;
+
+	if (r->code != NULL && strncmp(r->code, m->code, 3) != 0)
+		return 0;
+	if (r->enh != NULL && (strlen(r->enh) != m->enh_len ||
+			       strncmp(r->enh, m->enh, m->enh_len) != 0))
+		return 0;
+	if (r->text != NULL && !explain_contains_nocase(m->text, r->text))
+		return 0;
+	if ((r->flags & F_NO_BRACKET) &&
+	    (m->command == NULL || strchr(m->command, '<') != NULL))
+		return 0;
+	if ((r->flags & F_NO_AT) &&
+	    (m->command == NULL || strchr(m->command, '@') != NULL))
+		return 0;
+	return 1;
 }
 
 static const struct smtp_rule *find_rule(const char *verb, const char *command,
 					 const char *code, const char *enh,
 					 size_t enh_len, const char *text)
 {
-	size_t i;
-	int pass;
+	struct smtp_match m = { command, code, enh, text, enh_len };
 
-	/* Rules for this very command first, then those for any command. */
-	for (pass = 0; pass < 2; pass++)
-	for (i = 0; i < ARRAY_LEN(rules); i++) {
-		const struct smtp_rule *r = &rules[i];
-
-		if ((r->verb == NULL) != (pass == 1))
-			continue;
-		if (r->verb != NULL && strcmp(r->verb, verb) != 0)
-			continue;
-		if (r->code != NULL && strncmp(r->code, code, 3) != 0)
-			continue;
-		if (r->enh != NULL && (strlen(r->enh) != enh_len ||
-				       strncmp(r->enh, enh, enh_len) != 0))
-			continue;
-		if (r->text != NULL && !contains_nocase(text, r->text))
-			continue;
-		if ((r->flags & F_NO_BRACKET) &&
-		    (command == NULL || strchr(command, '<') != NULL))
-			continue;
-		if ((r->flags & F_NO_AT) &&
-		    (command == NULL || strchr(command, '@') != NULL))
-			continue;
-		return r;
-	}
-	return NULL;
+	return explain_rule_find(rules, ARRAY_LEN(rules), sizeof(rules[0]),
+				 verb, rule_fits, &m);
 }
 
 char *explain_smtp_command(const char *command)
@@ -385,15 +368,7 @@ char *explain_smtp_reply(const char *command, const char *reply)
 	codepart = explain_code_reply(reply);
 	if (enh_len > 0)
 		enhpart = explain_code_enhanced(enh);
-	if (enhpart != NULL && why != NULL)
-		/* TRANSLATORS: "250 = ...; 2.1.0 = ... . Why." */
-		out = xasprintf(_("%s; %s. %s"), codepart, enhpart, _(why));
-	else if (enhpart != NULL)
-		out = xasprintf(_("%s; %s."), codepart, enhpart);
-	else if (why != NULL)
-		out = xasprintf(_("%s. %s"), codepart, _(why));
-	else
-		out = xasprintf(_("%s."), codepart);
+	out = explain_compose(codepart, enhpart, why);
 	free(codepart);
 	free(enhpart);
 	free(verb);

@@ -11,12 +11,12 @@
 #include "ui/replay.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/host.h"
@@ -63,47 +63,6 @@ static const struct replay_target_ops srv_ops = {
 	srv_feed, srv_eof, srv_run, srv_output, srv_tls_started,
 	srv_tls_failed,
 };
-
-/* mkdir -p */
-static int make_dirs(const char *path, struct err *e)
-{
-	char *p = xstrdup(path), *s;
-
-	for (s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-				int en = errno;
-
-				err_set(e, en, _("%s: cannot create: %s"), p, strerror(en));
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(p);
-	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int apply_settings(struct host *h, const struct transcript *t,
 			  struct err *e)
@@ -251,8 +210,12 @@ int replay_file(const char *path, const struct replay_opts *o, FILE *out,
 		parent = getenv("TMPDIR");
 	if (parent == NULL || *parent == '\0')
 		parent = "/tmp";
-	if (make_dirs(parent, e) < 0)
+	if (fs_mkdirs(parent, 0700) < 0) {
+		int en = errno;
+
+		err_set(e, en, _("%s: cannot create: %s"), parent, strerror(en));
 		goto out;
+	}
 	root = xasprintf("%s/replay-XXXXXX", parent);
 	if (mkdtemp(root) == NULL) {
 		err_set(e, errno, _("%s: cannot create: %s"), root, strerror(errno));
@@ -274,7 +237,7 @@ out:
 		if (o->keep)
 			fprintf(out, _("%s: lab root kept in %s\n"), path, root);
 		else
-			remove_tree(root);
+			fs_remove_tree(root);
 	}
 	free(root);
 	free(world);
