@@ -31,6 +31,12 @@ struct host_state {
 	struct anvil *anvil;	/* anvil(8)'s memory, see host_anvil() */
 	char **anvil_said;	/* its exit lines, logged after the next line */
 	int in_log;
+	/* mail.log kept open (log_append()): log_fd is valid when log_path
+	 * is set; log_dev/log_ino are the file it was opened as. */
+	char *log_path;
+	int log_fd;
+	dev_t log_dev;
+	ino_t log_ino;
 };
 
 static struct host_state *st(const struct host *h)
@@ -253,6 +259,10 @@ void host_free(struct host **hp)
 	free(s->logname);
 	free(s->myhostname);
 	free(s->addr);
+	if (s->log_path != NULL) {
+		close(s->log_fd);
+		free(s->log_path);
+	}
 	free(s);
 	conf_free(&h->conf);
 	mastercf_reset(&h->master);
@@ -348,6 +358,50 @@ static char *maillog_file(struct host *h, const char *process, int pid)
 	return host_path(h, v + 1);
 }
 
+/*
+ * Appends one whole line to the log file at path (takes path). The file
+ * stays open between lines (open + close per line were two of the three
+ * system calls a line cost the listener); it is reopened when path names
+ * another file than the one open: a stat() per line compares device and
+ * inode, so a rotated (renamed) or deleted mail.log is never written after
+ * its line, as a per-line open() behaved. The line is one write() on an
+ * O_APPEND descriptor: writers that append to the same file at once (the
+ * listener and its forked queue manager) never interleave inside a line.
+ * After fork() the child shares the descriptor and its open file
+ * description: with O_APPEND every write() still goes to the end, and a
+ * reopen in one process closes only its own copy, so sharing is harmless.
+ * O_CLOEXEC keeps it from exec'd programs. A failed log write must not
+ * stop mail (rsyslog drops too).
+ */
+static void log_append(struct host_state *s, char *path, const char *line)
+{
+	struct stat sb;
+	int same = s->log_path != NULL && strcmp(s->log_path, path) == 0
+		   && stat(path, &sb) == 0 && sb.st_dev == s->log_dev
+		   && sb.st_ino == s->log_ino;
+
+	if (!same) {
+		if (s->log_path != NULL) {
+			close(s->log_fd);
+			free(s->log_path);
+			s->log_path = NULL;
+		}
+		s->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (s->log_fd >= 0 && fstat(s->log_fd, &sb) == 0) {
+			s->log_path = path;
+			path = NULL;
+			s->log_dev = sb.st_dev;
+			s->log_ino = sb.st_ino;
+		} else if (s->log_fd >= 0) {
+			close(s->log_fd);
+		}
+	}
+	if (s->log_path != NULL && write(s->log_fd, line, strlen(line)) < 0) {
+		/* nothing else to do */
+	}
+	free(path);
+}
+
 /* One mail.log line; pid < 0 leaves out "[PID]" (Dovecot's lines). */
 static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 		     const char *fmt, va_list ap)
@@ -356,7 +410,6 @@ static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 	struct trace_event ev;
 	time_t sec = (time_t)(now / 1000);
 	struct tm tm;
-	int fd;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	gmtime_r(&sec, &tm);
@@ -377,15 +430,7 @@ static void log_line(struct host *h, mtime_t now, const char *process, int pid,
 				 ptag, msg);
 		path = host_path(h, "var/log/mail.log");
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
-	if (fd >= 0) {
-		/* a failed log write must not stop mail; rsyslog drops too */
-		if (write(fd, line, strlen(line)) < 0) {
-			/* nothing else to do */
-		}
-		close(fd);
-	}
-	free(path);
+	log_append(st(h), path, line);
 	free(line);
 
 	memset(&ev, 0, sizeof(ev));

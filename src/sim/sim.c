@@ -27,6 +27,7 @@
 #include "mta/smtp_server.h"
 #include "sim/clock_store.h"
 #include "sim/fault.h"
+#include "sim/sim_queue.h"
 #include "sim/world.h"
 #include "smtp/smtpc.h"
 
@@ -46,6 +47,8 @@ struct sim_host {
 	struct host *h;
 	int lock_fd;		/* -1 when another process owns the queue */
 	struct trace_sink saved;
+	/* the queues the scheduler looks at (owned hosts only) */
+	struct sim_queue *maildrop, *active, *incoming, *deferred;
 };
 
 struct sim {
@@ -59,6 +62,7 @@ struct sim {
 	struct fault_set faults;
 	struct qmgr_hooks hooks;
 	int counter_was;	/* qfile_id_use_counter() before sim_open */
+	struct sim_queue_set *queues;
 };
 
 struct world *sim_world(struct sim *s)
@@ -275,6 +279,7 @@ struct sim *sim_open(struct world *w, const struct sim_opts *opts,
 		s->hooks.net.real = net_real;
 	s->hooks.write_fault = net_write_fault;
 	s->hosts = xcalloc(w->nhosts + 1, sizeof(*s->hosts));
+	s->queues = sim_queue_set_new();
 	for (i = 0; i < w->nhosts; i++) {
 		struct host *h = world_host(w, w->hosts[i], e);
 
@@ -286,8 +291,15 @@ struct sim *sim_open(struct world *w, const struct sim_opts *opts,
 			h->trace = s->opts.trace;
 		s->hosts[s->nhosts].lock_fd = take_lock(h);
 		s->nhosts++;
-		if (s->hosts[s->nhosts - 1].lock_fd >= 0)
+		if (s->hosts[s->nhosts - 1].lock_fd >= 0) {
+			struct sim_host *sh = &s->hosts[s->nhosts - 1];
+
 			qmgr_recover(h, sim_now(s));
+			sh->maildrop = sim_queue_add(s->queues, h, "maildrop");
+			sh->active = sim_queue_add(s->queues, h, "active");
+			sh->incoming = sim_queue_add(s->queues, h, "incoming");
+			sh->deferred = sim_queue_add(s->queues, h, "deferred");
+		}
 	}
 	return s;
 fail:
@@ -312,6 +324,7 @@ void sim_free(struct sim **sp)
 
 		(void)clock_store_save(s->w->root, s->offset, &e);
 	}
+	sim_queue_set_free(&s->queues);
 	free(s->hosts);
 	fault_set_reset(&s->faults);
 	(void)qfile_id_use_counter(s->counter_was);
@@ -328,55 +341,57 @@ struct sim_job {
 	mtime_t due;
 };
 
-/* The first job of one host, or kind NONE. */
+/*
+ * The first job of one host, or kind NONE: pickup when maildrop/ has a
+ * file and pickup is due, else the first of active/, else the first of
+ * incoming/, else the deferred message due first (unless pickup is due
+ * before it). The views are kept by inotify (sim_queue.h), so this costs
+ * a stat() of each head it looks at, not a listing of every queue.
+ */
 static void host_next_job(struct sim *s, struct sim_host *sh, struct sim_job *j)
 {
-	struct queue_ops_entry *e = NULL;
-	size_t n, i;
+	const struct queue_ops_entry *e;
 
 	j->kind = SIM_JOB_NONE;
 	j->sh = sh;
 	if (sh->lock_fd < 0)
 		return;
-	n = queue_ops_list(sh->h, "maildrop", &e);
-	if (n > 0) {
-		mtime_t due = postdrop_triggered(sh->h, 0) ? 0 : e[0].mtime + SIM_PICKUP_WAKEUP_MS;
+	e = sim_queue_head(sh->maildrop);
+	if (e != NULL) {
+		mtime_t due = postdrop_triggered(sh->h, 0) ? 0 : e->mtime + SIM_PICKUP_WAKEUP_MS;
 
 		j->kind = SIM_JOB_PICKUP;
 		j->due = due;
 	}
-	queue_ops_entries_free(&e, n);
 	if (j->kind != SIM_JOB_NONE && j->due <= sim_now(s))
 		return;
-	n = queue_ops_list(sh->h, "active", &e);
-	if (n > 0) {
+	e = sim_queue_head(sh->active);
+	if (e != NULL) {
 		j->kind = SIM_JOB_ACTIVE;
 		j->due = 0;
-		snprintf(j->id, sizeof(j->id), "%s", e[0].id);
-		queue_ops_entries_free(&e, n);
+		snprintf(j->id, sizeof(j->id), "%s", e->id);
 		return;
 	}
-	queue_ops_entries_free(&e, n);
-	n = queue_ops_list(sh->h, "incoming", &e);
-	if (n > 0) {
+	e = sim_queue_head(sh->incoming);
+	if (e != NULL) {
 		j->kind = SIM_JOB_INCOMING;
 		j->due = 0;
-		snprintf(j->id, sizeof(j->id), "%s", e[0].id);
-		queue_ops_entries_free(&e, n);
+		snprintf(j->id, sizeof(j->id), "%s", e->id);
 		return;
 	}
-	queue_ops_entries_free(&e, n);
-	n = queue_ops_list(sh->h, "deferred", &e);
-	for (i = 0; i < n; i++) {
-		mtime_t due = qmgr_due(sh->h, e[i].mtime, 0);
+	/* Entries are sorted by mtime and qmgr_due() never decreases with
+	 * the mtime (a scan at the next multiple of queue_run_delay): the
+	 * first entry is the earliest due, and the first of any tie. */
+	e = sim_queue_head(sh->deferred);
+	if (e != NULL) {
+		mtime_t due = qmgr_due(sh->h, e->mtime, 0);
 
 		if (j->kind == SIM_JOB_NONE || due < j->due) {
 			j->kind = SIM_JOB_DEFERRED;
 			j->due = due;
-			snprintf(j->id, sizeof(j->id), "%s", e[i].id);
+			snprintf(j->id, sizeof(j->id), "%s", e->id);
 		}
 	}
-	queue_ops_entries_free(&e, n);
 }
 
 static void next_job(struct sim *s, struct sim_job *best)
@@ -384,6 +399,7 @@ static void next_job(struct sim *s, struct sim_job *best)
 	size_t i;
 
 	best->kind = SIM_JOB_NONE;
+	sim_queue_set_sync(s->queues);
 	for (i = 0; i < s->nhosts; i++) {
 		struct sim_job j;
 
