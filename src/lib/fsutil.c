@@ -84,3 +84,16 @@ char *fs_slurp(const char *path, size_t *len_out, struct err *e)
 	close(fd);
 	return buf_steal(&b, len_out);
 }
+
+int fs_sync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (dfd < 0)
+		return errno;
+	if (fsync(dfd) != 0)
+		rc = errno;
+	close(dfd);
+	return rc;
+}

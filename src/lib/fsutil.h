@@ -20,6 +20,10 @@ int fs_mkdirs(const char *path, mode_t mode);
  * Symbolic links are removed, not followed. */
 void fs_remove_tree(const char *path);
 
+/* fsync() of a directory (the entries made in it become durable): 0 or
+ * the errno of the open or the fsync. */
+int fs_sync_dir(const char *dir);
+
 /* The whole file, NUL-terminated (len_out may be NULL); caller frees.
  * NULL with e set ("cannot read PATH: reason") on failure. */
 char *fs_slurp(const char *path, size_t *len_out, struct err *e);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/fsutil.h"
 #include "lib/i18n.h"
 #include "lib/xalloc.h"
 #include "mta/qfile_id.h"
@@ -381,18 +382,10 @@ int qfile_prepare(struct qfile_writer *w, struct err *e)
 
 int qfile_sync(int fd, const char *dir)
 {
-	int dfd, rc = 0;
-
 	if (fsync(fd) != 0)
 		return errno;
 	/* the directory entry made by qfile_create()'s rename */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno;
-	if (fsync(dfd) != 0)
-		rc = errno;
-	close(dfd);
-	return rc;
+	return fs_sync_dir(dir);
 }
 
 int qfile_finish(struct qfile_writer *w, int sync_errnum, char **path_out,

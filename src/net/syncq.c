@@ -13,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/xalloc.h"
 
 struct syncq_job {
@@ -42,20 +43,6 @@ struct syncq {
 	struct syncq_stats stats;
 };
 
-/* One directory fsync; 0 or the errno. */
-static int sync_dir(const char *dir)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
-
-	if (dfd < 0)
-		return errno;
-	if (fsync(dfd) != 0)
-		rc = errno;
-	close(dfd);
-	return rc;
-}
-
 /* The batch's work (see syncq.h for why in this order). */
 static size_t sync_batch(struct syncq_job *batch, unsigned long *dir_syncs)
 {
@@ -78,7 +65,7 @@ static size_t sync_batch(struct syncq_job *batch, unsigned long *dir_syncs)
 			seen = strcmp(k->dir, j->dir) == 0;
 		if (seen)
 			continue;
-		rc = sync_dir(j->dir);
+		rc = fs_sync_dir(j->dir);
 		(*dir_syncs)++;
 		for (k = j; k != NULL; k = k->next)
 			if (k->errnum == 0 && strcmp(k->dir, j->dir) == 0)
