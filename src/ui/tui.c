@@ -258,7 +258,9 @@ void tui_frame(struct tui *t)
 {
 	if (COLS < 80 || LINES < 24) {
 		erase();
-		mvprintw(0, 0, _("maillab demo needs a terminal of at least 80x24 (this one: %dx%d)."),
+		mvprintw(0, 0, t->live
+			 ? _("maillab listen --tui needs a terminal of at least 80x24 (this one: %dx%d).")
+			 : _("maillab demo needs a terminal of at least 80x24 (this one: %dx%d)."),
 			 COLS, LINES);
 		mvprintw(1, 0, "%s", _("Make it larger, or press q to quit."));
 		refresh();
