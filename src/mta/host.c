@@ -37,7 +37,26 @@ struct host_state {
 	int log_fd;
 	dev_t log_dev;
 	ino_t log_ino;
+	unsigned long log_turn;	/* host_turn() when last checked, or 0 */
 };
+
+static unsigned long turn_count;
+
+void host_turn_next(void)
+{
+	if (++turn_count == 0)
+		turn_count = 1;
+}
+
+void host_turn_stop(void)
+{
+	turn_count = 0;
+}
+
+unsigned long host_turn(void)
+{
+	return turn_count;
+}
 
 static struct host_state *st(const struct host *h)
 {
@@ -362,9 +381,12 @@ static char *maillog_file(struct host *h, const char *process, int pid)
  * Appends one whole line to the log file at path (takes path). The file
  * stays open between lines (open + close per line were two of the three
  * system calls a line cost the listener); it is reopened when path names
- * another file than the one open: a stat() per line compares device and
- * inode, so a rotated (renamed) or deleted mail.log is never written after
- * its line, as a per-line open() behaved. The line is one write() on an
+ * another file than the one open: a stat() compares device and inode, so
+ * a rotated (renamed) or deleted mail.log is not written after its line,
+ * as a per-line open() behaved. The stat() is per line, or in the
+ * listener once per turn of its loop (host_turn(): it was four of the
+ * listener's system calls per message; a rotation happens while the loop
+ * waits). The line is one write() on an
  * O_APPEND descriptor: writers that append to the same file at once (the
  * listener and its forked queue manager) never interleave inside a line.
  * After fork() the child shares the descriptor and its open file
@@ -377,8 +399,9 @@ static void log_append(struct host_state *s, char *path, const char *line)
 {
 	struct stat sb;
 	int same = s->log_path != NULL && strcmp(s->log_path, path) == 0
-		   && stat(path, &sb) == 0 && sb.st_dev == s->log_dev
-		   && sb.st_ino == s->log_ino;
+		   && ((s->log_turn != 0 && s->log_turn == host_turn())
+		       || (stat(path, &sb) == 0 && sb.st_dev == s->log_dev
+			   && sb.st_ino == s->log_ino));
 
 	if (!same) {
 		if (s->log_path != NULL) {
@@ -396,6 +419,8 @@ static void log_append(struct host_state *s, char *path, const char *line)
 			close(s->log_fd);
 		}
 	}
+	/* checked (or opened) in this turn of the listener's loop */
+	s->log_turn = s->log_path != NULL ? host_turn() : 0;
 	if (s->log_path != NULL && write(s->log_fd, line, strlen(line)) < 0) {
 		/* nothing else to do */
 	}

@@ -101,4 +101,18 @@ void host_log(struct host *h, mtime_t now, const char *process,
 void host_log_raw(struct host *h, mtime_t now, const char *ident,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * Turns of an event loop (the listener). While no loop counts turns
+ * (host_turn() == 0, the default and after host_turn_stop()), what is
+ * looked up on disk per use (mail.log's identity, the configuration
+ * files' signatures) is looked up at every use. A loop calls
+ * host_turn_next() each time it wakes from waiting: such a look-up is then
+ * made at most once per turn, since what other processes change (a
+ * rotation, postconf -e) is changed while the loop waits, and a turn is
+ * short. A forked child that does not count turns calls host_turn_stop().
+ */
+void host_turn_next(void);
+void host_turn_stop(void);
+unsigned long host_turn(void);
+
 #endif

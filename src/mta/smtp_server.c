@@ -151,7 +151,43 @@ struct conf_cache {
 static struct conf_cache conf_cache[CACHE_SLOTS];
 static unsigned long conf_cache_clock;
 
+/*
+ * The signatures taken in this turn of the listener's loop (host_turn()):
+ * the sessions a turn accepts share one stat() of each file (they were
+ * five of the listener's system calls per message). Outside a loop
+ * (turn 0) every session takes its own.
+ */
+static struct {
+	const struct host *h;
+	char *dir;			/* h->dir: a new host may reuse h */
+	unsigned long turn;
+	struct file_sig sig[SIG_FILES];
+} sig_memo;
+
+static void file_sigs_stat(struct host *h, struct file_sig *sig);
+
 static void file_sigs(struct host *h, struct file_sig *sig)
+{
+	unsigned long turn = host_turn();
+
+	if (turn != 0 && sig_memo.h == h && sig_memo.turn == turn
+	    && strcmp(sig_memo.dir, h->dir) == 0) {
+		memcpy(sig, sig_memo.sig, sizeof(sig_memo.sig));
+		return;
+	}
+	file_sigs_stat(h, sig);
+	if (turn == 0)
+		return;
+	if (sig_memo.dir == NULL || strcmp(sig_memo.dir, h->dir) != 0) {
+		free(sig_memo.dir);
+		sig_memo.dir = xstrdup(h->dir);
+	}
+	sig_memo.h = h;
+	sig_memo.turn = turn;
+	memcpy(sig_memo.sig, sig, sizeof(sig_memo.sig));
+}
+
+static void file_sigs_stat(struct host *h, struct file_sig *sig)
 {
 	static const char *const rel[SIG_FILES - 1] = {
 		"etc/postfix/main.cf", "etc/postfix/master.cf", "etc/passwd",
@@ -220,6 +256,7 @@ static struct conf *cached_conf(struct host *h, const char *service)
 	}
 	if (!fresh) {
 		(void)host_reread(h, NULL);
+		sig_memo.h = NULL;
 		file_sigs(h, sig);	/* myorigin may name another file now */
 	}
 	if (hit == NULL) {

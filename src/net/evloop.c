@@ -31,6 +31,8 @@ struct evloop {
 	struct timer *heap;	/* min-heap on (due, id) */
 	size_t nheap, capheap;
 	uint64_t next_id;
+	void (*on_wake)(void *ctx);
+	void *wake_ctx;
 };
 
 static int timer_before(const struct timer *a, const struct timer *b)
@@ -216,6 +218,8 @@ int evloop_run(struct evloop *l)
 			timeout = wait < 0 ? 0 : wait > 60000 ? 60000 : (int)wait;
 		}
 		n = epoll_wait(l->epfd, evs, (int)ARRAY_LEN(evs), timeout);
+		if (l->on_wake != NULL)
+			l->on_wake(l->wake_ctx);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -238,6 +242,12 @@ int evloop_run(struct evloop *l)
 		}
 	}
 	return 0;
+}
+
+void evloop_on_wake(struct evloop *l, void (*fn)(void *ctx), void *ctx)
+{
+	l->on_wake = fn;
+	l->wake_ctx = ctx;
 }
 
 void evloop_stop(struct evloop *l)

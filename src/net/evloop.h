@@ -34,6 +34,10 @@ uint64_t evloop_timer(struct evloop *l, long ms, evloop_timer_fn *fn,
 		      void *ctx);
 void evloop_cancel(struct evloop *l, uint64_t id);
 
+/* fn(ctx) is called each time the loop wakes from waiting (epoll_wait
+ * returned), before the callbacks of that turn; NULL: none. */
+void evloop_on_wake(struct evloop *l, void (*fn)(void *ctx), void *ctx);
+
 /* Runs until evloop_stop(); returns 0, or -1 if epoll itself fails. */
 int evloop_run(struct evloop *l);
 void evloop_stop(struct evloop *l);

@@ -303,6 +303,12 @@ static void accept_when_out_of_fds(struct lsock *s)
 	li->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
+static void wake_turn(void *ctx)
+{
+	(void)ctx;
+	host_turn_next();
+}
+
 static void on_accept(struct evloop *l, int fd, unsigned events, void *ctx)
 {
 	struct lsock *s = ctx;
@@ -914,6 +920,8 @@ int listener_run(struct world *w, const struct listener_opts *o,
 		err_set(e, errno, "epoll: %s", strerror(errno));
 		goto fail;
 	}
+	/* mail.log's and the configuration's stat()s: once per turn */
+	evloop_on_wake(li.loop, wake_turn, NULL);
 	/*
 	 * The world run: a child process becomes the queue manager of every
 	 * host whose lock it gets (qmgr_recover() puts what a killed run
@@ -989,6 +997,7 @@ int listener_run(struct world *w, const struct listener_opts *o,
 	}
 	loop_hook(&li, o);
 	evloop_run(li.loop);
+	host_turn_stop();	/* no more turns: a stat() per use again */
 	listener_free(&li);
 	listener_pid_release(w->root, pidfd);
 	return 0;

@@ -199,6 +199,7 @@ struct listener_qmgr *listener_qmgr_start(struct world *w,
 		return NULL;
 	}
 	if (pid == 0) {
+		host_turn_stop();	/* the child counts no turns */
 		close(work[1]);
 		close(ready[0]);
 		child_main(w, trace, work[0], ready[1], parent);
