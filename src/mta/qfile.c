@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,6 +256,56 @@ static void write_all(struct qfile_writer *w, const void *p, size_t n)
 		flush(w);
 }
 
+/*
+ * getpid() and the umask, once per process: they were two of the
+ * listener's system calls per message. A fork()ed child forgets the pid
+ * (pthread_atfork); the umask is inherited and nothing here changes it.
+ */
+static pid_t cached_pid;
+static int cached_umask = -1;	/* -1: not read yet; -2: unknown */
+
+static void forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+static pid_t my_pid(void)
+{
+	static int registered;
+
+	if (!registered) {
+		registered = 1;
+		(void)pthread_atfork(NULL, NULL, forget_pid);
+	}
+	if (cached_pid == 0)
+		cached_pid = getpid();
+	return cached_pid;
+}
+
+/* Linux names the umask in /proc/self/status without changing it
+ * (umask() would, for a moment, for every thread). */
+static int my_umask(void)
+{
+	FILE *f;
+	char line[128];
+	unsigned m;
+
+	if (cached_umask != -1)
+		return cached_umask;
+	cached_umask = -2;
+	f = fopen("/proc/self/status", "re");
+	if (f == NULL)
+		return cached_umask;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Umask: %o", &m) == 1) {
+			cached_umask = (int)(m & 0777);
+			break;
+		}
+	}
+	fclose(f);
+	return cached_umask;
+}
+
 int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
 		 int extra_mode, long usec, struct err *e)
 {
@@ -274,7 +325,7 @@ int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
 	 */
 	for (i = 0; i < 1000; i++) {
 		free(tmp);
-		tmp = xasprintf("%s/%ld.%d", w->dir, (usec + i) % 1000000, (int)getpid());
+		tmp = xasprintf("%s/%ld.%d", w->dir, (usec + i) % 1000000, (int)my_pid());
 		w->fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 			     0600 | (extra_mode & 0044));
 		if (w->fd >= 0 || errno != EEXIST)
@@ -288,8 +339,10 @@ int qfile_create(struct qfile_writer *w, const char *spool, const char *queue,
 		qfile_abort(w);
 		return -1;
 	}
-	/* umask must not take the bits that say "not ready" or "postdrop" */
-	(void)fchmod(w->fd, 0600 | (extra_mode & 0044));
+	/* umask must not take the bits that say "not ready" or "postdrop"
+	 * (when it takes none of them, open() gave the mode already) */
+	if (my_umask() < 0 || (my_umask() & (0600 | (extra_mode & 0044))) != 0)
+		(void)fchmod(w->fd, 0600 | (extra_mode & 0044));
 	/* the inode, or the host's counter on the virtual clock (qfile_id.h) */
 	if (qfile_id_assign(w, spool, tmp, usec, (unsigned long)st.st_ino, e) != 0) {
 		free(tmp);
