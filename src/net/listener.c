@@ -21,6 +21,7 @@
 #include "net/evloop.h"
 #include "net/listen_trace.h"
 #include "net/listener_pid.h"
+#include "net/netaddr.h"
 #include "net/netsess.h"
 #include "net/syncq.h"
 #include "net/tls.h"
@@ -184,24 +185,8 @@ static int bind_one(const char *addr, int port, struct err *e)
 	socklen_t len;
 	int fd, on = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			return err_set(e, 0, _("not an IP address: %s"), addr);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			return err_set(e, 0, _("not an IP address: %s"), addr);
-		len = sizeof(*s4);
-	}
+	if (netaddr_make(addr, port, &ss, &len) != 0)
+		return err_set(e, 0, _("not an IP address: %s"), addr);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_set(e, errno, "socket: %s", strerror(errno));

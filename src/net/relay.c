@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "lib/buf.h"
+#include "net/netaddr.h"
 #include "net/tls.h"
 #include "smtp/smtpc.h"
 
@@ -61,24 +62,8 @@ static int connect_to(const char *addr, int port, long ms, char *why, size_t wl)
 	socklen_t len;
 	int fd, err = 0, one = 1;
 
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			goto bad;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			goto bad;
-		len = sizeof(*s4);
-	}
+	if (netaddr_make(addr, port, &ss, &len) != 0)
+		goto bad;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(why, wl, "%s", strerror(errno));
